@@ -1,0 +1,1 @@
+"""leadlists: the shared layer (models, filters, repositories, services, HTTP adapter)."""

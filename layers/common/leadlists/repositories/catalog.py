@@ -1,0 +1,92 @@
+"""The global catalog table: companies and persons shared by every organization (read-only to
+tenants). Persons carry their company's facets so one item answers a whole filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from leadlists.config import settings
+from leadlists.filters import Filter, matches
+from leadlists.filters.expression import facet, person_pushdown
+from leadlists.filters.model import EXACT_FIELDS
+from leadlists.repositories import dynamo, keys
+
+_FACETED = (*EXACT_FIELDS.values(), "title")
+_INTERNAL = {keys.GLOBAL_PK, keys.KIND, *(facet(a) for a in _FACETED)}
+
+
+def _table() -> str:
+    return settings().global_table
+
+
+def to_catalog_item(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    item = {**record, **keys.catalog_record(kind, record["id"]), keys.KIND: kind}
+    for attribute in _FACETED:
+        value = record.get(attribute)
+        if isinstance(value, str):
+            item[facet(attribute)] = value.casefold()
+    return item
+
+
+def strip_internal(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in _INTERNAL}
+
+
+def put_records(kind: str, records: Iterable[Mapping[str, Any]]) -> int:
+    """Write catalog records (seeding and import only). Returns the DynamoDB calls made."""
+    return dynamo.batch_write(_table(), [to_catalog_item(kind, r) for r in records])
+
+
+def get_records(kind: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Catalog records by id (BatchGetItem, 100 keys a call); unknown ids are simply absent."""
+    found = dynamo.batch_get(_table(), [keys.catalog_record(kind, i) for i in dict.fromkeys(ids)])
+    return {item["id"]: strip_internal(item) for item in found if item.get(keys.KIND) == kind}
+
+
+def scan_segment(
+    kind: str, segment: int, total_segments: int, pushdown: Mapping[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every item of one parallel-scan segment that passes the pushdown expression."""
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "Segment": segment,
+        "TotalSegments": total_segments,
+        **(pushdown or {}),
+    }
+    if "FilterExpression" in request:
+        request["ExpressionAttributeValues"] = dynamo.values(request["ExpressionAttributeValues"])
+    else:
+        request.update(
+            FilterExpression="#k = :k",
+            ExpressionAttributeNames={"#k": keys.KIND},
+            ExpressionAttributeValues=dynamo.values({":k": kind}),
+        )
+    while True:
+        page = dynamo.client().scan(**request)
+        for item in page.get("Items", []):
+            yield strip_internal(dynamo.from_item(item))
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def matching_persons(flt: Filter, segment: int = 0, total_segments: int = 1) -> Iterator[dict]:
+    """Persons of one scan segment that match the filter exactly."""
+    pushdown = person_pushdown(flt, keys.KIND, keys.PERSON)
+    for person in scan_segment(keys.PERSON, segment, total_segments, pushdown):
+        if matches(flt, person):
+            yield person
+
+
+def set_stats(persons: int, companies: int) -> None:
+    dynamo.client().put_item(
+        TableName=_table(),
+        Item=dynamo.to_item({**keys.CATALOG_STATS, "persons": persons, "companies": companies}),
+    )
+
+
+def stats() -> dict[str, int]:
+    item = dynamo.client().get_item(TableName=_table(), Key=dynamo.to_item(keys.CATALOG_STATS))
+    data = dynamo.from_item(item.get("Item", {}))
+    return {"persons": int(data.get("persons", 0)), "companies": int(data.get("companies", 0))}

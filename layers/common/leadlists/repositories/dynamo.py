@@ -1,0 +1,148 @@
+"""The DynamoDB client and the batch, paging and serialization helpers every repository uses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+from leadlists.errors import FieldError, bad_request
+
+BATCH_GET_MAX = 100
+BATCH_WRITE_MAX = 25
+TRANSACT_MAX = 100
+_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    # Adaptive retries absorb throttling; AWS_ENDPOINT_URL (set by the local runtime) redirects it.
+    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+
+
+def to_item(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in data.items() if v is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Decimals back to int/float so models and JSON see ordinary numbers."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def values(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in mapping.items()}
+
+
+def chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+def batch_get(table: str, keys: list[dict[str, Any]], projection: str | None = None) -> list[dict]:
+    """Read many items, 100 keys a call, retrying unprocessed keys with backoff."""
+    found: list[dict] = []
+    for chunk in chunks(keys, BATCH_GET_MAX):
+        request: dict[str, Any] = {"Keys": [to_item(k) for k in chunk]}
+        if projection:
+            request["ProjectionExpression"] = projection
+        pending = {table: request}
+        for attempt in range(len(_RETRY_DELAYS) + 1):
+            answer = client().batch_get_item(RequestItems=pending)
+            found.extend(from_item(i) for i in answer.get("Responses", {}).get(table, []))
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            if attempt == len(_RETRY_DELAYS):
+                raise RuntimeError("BatchGetItem left keys unprocessed after retries")
+            time.sleep(_RETRY_DELAYS[attempt])
+    return found
+
+
+def batch_write(
+    table: str,
+    puts: Iterable[Mapping[str, Any]] = (),
+    deletes: Iterable[Mapping[str, Any]] = (),
+) -> int:
+    """Write many items, 25 a call, retrying unprocessed items. Returns the calls made."""
+    requests = [{"PutRequest": {"Item": to_item(p)}} for p in puts]
+    requests += [{"DeleteRequest": {"Key": to_item(k)}} for k in deletes]
+    calls = 0
+    for chunk in chunks(requests, BATCH_WRITE_MAX):
+        pending = {table: chunk}
+        for attempt in range(len(_RETRY_DELAYS) + 1):
+            answer = client().batch_write_item(RequestItems=pending)
+            calls += 1
+            pending = answer.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            if attempt == len(_RETRY_DELAYS):
+                raise RuntimeError("BatchWriteItem left items unprocessed after retries")
+            time.sleep(_RETRY_DELAYS[attempt])
+    return calls
+
+
+def encode_token(last_key: Mapping[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    raw = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str | None, expected: Mapping[str, str]) -> dict[str, Any] | None:
+    """Decode a nextToken; it must point inside the partition the caller may read."""
+    if not token:
+        return None
+    bad = bad_request("Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")])
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise bad from None
+    if not isinstance(key, dict) or not all(
+        isinstance(v, dict) and len(v) == 1 and isinstance(next(iter(v.values())), str)
+        for v in key.values()
+    ):
+        raise bad
+    for name, expected_value in expected.items():
+        if key.get(name) != {"S": expected_value}:
+            raise bad
+    return key
+
+
+def query(request: dict[str, Any]) -> dict[str, Any]:
+    """One Query page; a start key DynamoDB rejects is the client's bad nextToken, not a 500."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return client().query(**request)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ValidationException" and "ExclusiveStartKey" in request:
+            raise bad_request(
+                "Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")]
+            ) from None
+        raise

@@ -1,0 +1,283 @@
+"""Saved lists, their unique names and their member items in the tenant table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from leadlists.config import settings
+from leadlists.errors import conflict, not_found
+from leadlists.repositories import dynamo, keys
+
+LIST_FIELDS = (
+    "id", "name", "organizationId", "usedFilter", "contactsNum", "matchedContactsNum",
+    "autoUpdateStatus", "lastSyncedTime", "connectedIntegration", "refreshStatus",
+    "refreshError", "refreshProgress", "maxContacts", "createdAt", "updatedAt", "version",
+    "refreshRunId", "refreshStartedAt", "nextRefreshAt",
+)  # fmt: skip
+
+
+def _table() -> str:
+    return settings().tenant_table
+
+
+def _record(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: item[k] for k in LIST_FIELDS if k in item}
+
+
+def _due_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Only auto-updated lists enter the sparse DueForRefresh index."""
+    if record.get("autoUpdateStatus") == "enabled" and record.get("nextRefreshAt"):
+        return {keys.DUE_PK: keys.DUE_PARTITION, keys.DUE_SK: record["nextRefreshAt"]}
+    return {}
+
+
+def _list_item(record: Mapping[str, Any]) -> dict[str, Any]:
+    org, list_id = record["organizationId"], record["id"]
+    return {
+        **record,
+        **keys.saved_list(org, list_id),
+        keys.BY_ORG_PK: keys.saved_lists_index(org),
+        keys.BY_ORG_SK: f"{record['createdAt']}#{list_id}",
+        **_due_attributes(record),
+    }
+
+
+def _name_item(org_id: str, name: str, list_id: str) -> dict[str, Any]:
+    return {**keys.list_name(org_id, name), "listId": list_id}
+
+
+def _cancel_reasons(exc: ClientError) -> list[str]:
+    return [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+
+
+def get(org_id: str, list_id: str) -> dict[str, Any] | None:
+    answer = dynamo.client().get_item(
+        TableName=_table(), Key=dynamo.to_item(keys.saved_list(org_id, list_id)), ConsistentRead=True
+    )
+    return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
+
+
+def create(record: Mapping[str, Any]) -> None:
+    """Insert a list and claim its name in one transaction (409 when the name is taken)."""
+    org = record["organizationId"]
+    try:
+        dynamo.client().transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": dynamo.to_item(_list_item(record)),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": dynamo.to_item(_name_item(org, record["name"], record["id"])),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise conflict("A list with this name already exists") from None
+        raise
+
+
+def replace(record: Mapping[str, Any], expected_version: int, old_name: str) -> None:
+    """Overwrite a list if it still has `expected_version`, moving its name claim if renamed."""
+    org = record["organizationId"]
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": dynamo.to_item(_list_item(record)),
+                "ConditionExpression": "attribute_exists(pk) AND version = :v",
+                "ExpressionAttributeValues": dynamo.values({":v": expected_version}),
+            }
+        }
+    ]
+    renamed = keys.list_name(org, old_name) != keys.list_name(org, record["name"])
+    if renamed:
+        items.append(
+            {"Delete": {"TableName": _table(), "Key": dynamo.to_item(keys.list_name(org, old_name))}}
+        )
+    # Re-put the name claim even when unchanged: it keeps the original spelling's owner current.
+    items.append(
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": dynamo.to_item(_name_item(org, record["name"], record["id"])),
+                "ConditionExpression": "attribute_not_exists(pk) OR listId = :id",
+                "ExpressionAttributeValues": dynamo.values({":id": record["id"]}),
+            }
+        }
+    )
+    try:
+        dynamo.client().transact_write_items(TransactItems=items)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons = _cancel_reasons(exc)
+        if reasons and reasons[-1] == "ConditionalCheckFailed":
+            raise conflict("A list with this name already exists") from None
+        raise conflict("The list was changed by another request; reload it and retry") from None
+
+
+def update_fields(
+    org_id: str,
+    list_id: str,
+    fields: Mapping[str, Any],
+    condition: str | None = None,
+    condition_values: Mapping[str, Any] | None = None,
+    remove: Iterable[str] = (),
+) -> dict[str, Any] | None:
+    """SET fields and bump `version` atomically; None when the condition does not hold."""
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    vals = {f":f{i}": value for i, value in enumerate(fields.values())}
+    sets = [f"#f{i} = :f{i}" for i in range(len(fields))]
+    sets.append("#version = #version + :one")
+    names["#version"] = "version"
+    vals[":one"] = 1
+    expression = "SET " + ", ".join(sets)
+    removed = list(remove)
+    if removed:
+        for i, name in enumerate(removed):
+            names[f"#r{i}"] = name
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+    full_condition = "attribute_exists(pk)" + (f" AND ({condition})" if condition else "")
+    try:
+        answer = dynamo.client().update_item(
+            TableName=_table(),
+            Key=dynamo.to_item(keys.saved_list(org_id, list_id)),
+            UpdateExpression=expression,
+            ConditionExpression=full_condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=dynamo.values({**vals, **(condition_values or {})}),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _record(dynamo.from_item(answer["Attributes"]))
+
+
+def schedule_fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """SET / REMOVE arguments for `update_fields` keeping the sparse index in step with the list."""
+    due = _due_attributes(record)
+    return due, [] if due else [keys.DUE_PK, keys.DUE_SK]
+
+
+def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    index_pk = keys.saved_lists_index(org_id)
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "ByOrg",
+        "KeyConditionExpression": "#p = :p",
+        "ExpressionAttributeNames": {"#p": keys.BY_ORG_PK},
+        "ExpressionAttributeValues": dynamo.values({":p": index_pk}),
+        "Limit": limit,
+    }
+    start = dynamo.decode_token(token, {keys.BY_ORG_PK: index_pk})
+    if start:
+        request["ExclusiveStartKey"] = start
+    answer = dynamo.query(request)
+    records = [_record(dynamo.from_item(i)) for i in answer.get("Items", [])]
+    return records, dynamo.encode_token(answer.get("LastEvaluatedKey"))
+
+
+def delete(org_id: str, list_id: str, name: str) -> bool:
+    """Remove the list and its name claim at once; False when it was already gone."""
+    try:
+        dynamo.client().transact_write_items(
+            TransactItems=[
+                {
+                    "Delete": {
+                        "TableName": _table(),
+                        "Key": dynamo.to_item(keys.saved_list(org_id, list_id)),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+                {
+                    "Delete": {
+                        "TableName": _table(),
+                        "Key": dynamo.to_item(keys.list_name(org_id, name)),
+                        "ConditionExpression": "attribute_not_exists(pk) OR listId = :id",
+                        "ExpressionAttributeValues": dynamo.values({":id": list_id}),
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+def member_ids(org_id: str, list_id: str) -> set[str]:
+    """Every member id of a list (keys only)."""
+    out: set[str] = set()
+    for item in _member_items(org_id, list_id, projection=True):
+        out.add(keys.member_id(item[keys.SK]))
+    return out
+
+
+def _member_items(org_id: str, list_id: str, projection: bool) -> Iterable[dict[str, Any]]:
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "#p = :p AND begins_with(#s, :m)",
+        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+        "ExpressionAttributeValues": dynamo.values(
+            {":p": keys.saved_list(org_id, list_id)[keys.PK], ":m": keys.MEMBER_PREFIX}
+        ),
+    }
+    if projection:
+        request["ProjectionExpression"] = "#s"
+    while True:
+        answer = dynamo.client().query(**request)
+        yield from (dynamo.from_item(i) for i in answer.get("Items", []))
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def write_members(org_id: str, list_id: str, add: Iterable[str], remove: Iterable[str]) -> int:
+    """Add and remove member items, 25 a call. Returns the DynamoDB calls made."""
+    puts = [{**keys.list_member(org_id, list_id, p), "personId": p} for p in add]
+    deletes = [keys.list_member(org_id, list_id, p) for p in remove]
+    return dynamo.batch_write(_table(), puts, deletes)
+
+
+def member_page(
+    org_id: str, list_id: str, limit: int, token: str | None
+) -> tuple[list[str], str | None]:
+    partition = keys.saved_list(org_id, list_id)[keys.PK]
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "#p = :p AND begins_with(#s, :m)",
+        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+        "ExpressionAttributeValues": dynamo.values({":p": partition, ":m": keys.MEMBER_PREFIX}),
+        "Limit": limit,
+    }
+    start = dynamo.decode_token(token, {keys.PK: partition})
+    if start:
+        request["ExclusiveStartKey"] = start
+    answer = dynamo.query(request)
+    ids = [keys.member_id(dynamo.from_item(i)[keys.SK]) for i in answer.get("Items", [])]
+    return ids, dynamo.encode_token(answer.get("LastEvaluatedKey"))
+
+
+def require(org_id: str, list_id: str) -> dict[str, Any]:
+    record = get(org_id, list_id)
+    if record is None:
+        raise not_found("List not found")
+    return record

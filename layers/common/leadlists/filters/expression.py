@@ -61,7 +61,10 @@ def person_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, An
     push = Pushdown()
     push.add(lambda p: f"{p._name(kind_attribute)} = {p._value(kind)}")
     for name, attribute in EXACT_FIELDS.items():
-        for negate, values in ((False, getattr(flt, name)), (True, getattr(flt, f"exclude_{name}"))):
+        for negate, values in (
+            (False, getattr(flt, name)),
+            (True, getattr(flt, f"exclude_{name}")),
+        ):
             if values:
                 push.add(_in_clause(facet(attribute), [v.casefold() for v in values], negate))
     if flt.founded_year is not None:
@@ -98,7 +101,9 @@ def _title_clause(titles: list[str]):
         options = []
         for title in titles:
             parts = sorted(words(title))
-            options.append("(" + " AND ".join(f"contains({name}, {p._value(w)})" for w in parts) + ")")
+            options.append(
+                "(" + " AND ".join(f"contains({name}, {p._value(w)})" for w in parts) + ")"
+            )
         return "(" + " OR ".join(options) + ")"
 
     return build

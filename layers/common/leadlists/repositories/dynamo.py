@@ -141,7 +141,10 @@ def query(request: dict[str, Any]) -> dict[str, Any]:
     try:
         return client().query(**request)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ValidationException" and "ExclusiveStartKey" in request:
+        if (
+            exc.response["Error"]["Code"] == "ValidationException"
+            and "ExclusiveStartKey" in request
+        ):
             raise bad_request(
                 "Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")]
             ) from None

@@ -43,8 +43,10 @@ MEMBER_PREFIX = "MEMBER#"
 
 
 def member_id(sort_key: str) -> str:
-    return sort_key.removeprefix(MEMBER_PREFIX).removeprefix(COMPANY_PREFIX).removeprefix(
-        PERSON_PREFIX
+    return (
+        sort_key.removeprefix(MEMBER_PREFIX)
+        .removeprefix(COMPANY_PREFIX)
+        .removeprefix(PERSON_PREFIX)
     )
 
 

@@ -55,7 +55,9 @@ def _cancel_reasons(exc: ClientError) -> list[str]:
 
 def get(org_id: str, list_id: str) -> dict[str, Any] | None:
     answer = dynamo.client().get_item(
-        TableName=_table(), Key=dynamo.to_item(keys.saved_list(org_id, list_id)), ConsistentRead=True
+        TableName=_table(),
+        Key=dynamo.to_item(keys.saved_list(org_id, list_id)),
+        ConsistentRead=True,
     )
     return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
 
@@ -104,7 +106,12 @@ def replace(record: Mapping[str, Any], expected_version: int, old_name: str) -> 
     renamed = keys.list_name(org, old_name) != keys.list_name(org, record["name"])
     if renamed:
         items.append(
-            {"Delete": {"TableName": _table(), "Key": dynamo.to_item(keys.list_name(org, old_name))}}
+            {
+                "Delete": {
+                    "TableName": _table(),
+                    "Key": dynamo.to_item(keys.list_name(org, old_name)),
+                }
+            }
         )
     # Re-put the name claim even when unchanged: it keeps the original spelling's owner current.
     items.append(

@@ -1,0 +1,16 @@
+"""DELETE /lists/{id}: remove a saved list and its members."""
+
+from aws_lambda_powertools.event_handler import Response
+from leadlists.api import create_app, current_caller, handler
+from leadlists.services import saved_lists
+
+app = create_app()
+
+
+@app.delete("/lists/<list_id>", summary="Delete a saved list")
+def delete_list(list_id: str) -> Response[None]:
+    saved_lists.delete(current_caller(app), list_id)
+    return Response(200)
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,29 @@
+"""GET /lists/{key}: the organization's lists when key is its id, else one list."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.models.common import PageLimit
+from leadlists.models.saved_lists import SavedList
+from leadlists.services import saved_lists
+
+app = create_app()
+
+
+@app.get("/lists/<key>", summary="Get a saved list, or page the organization's lists")
+def get_list(
+    key: str,
+    limit: Annotated[PageLimit | None, Query()] = None,
+    nextToken: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Response[SavedList | list[SavedList]]:
+    caller = current_caller(app)
+    if key == caller.org_id:
+        lists, token = saved_lists.page(caller, limit, nextToken)
+        headers = {"X-Next-Token": token} if token else {}
+        return Response(200, "application/json", dump(lists), headers=headers)
+    return Response(200, "application/json", dump(saved_lists.get(caller, key)))
+
+
+lambda_handler = handler(app)

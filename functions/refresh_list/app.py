@@ -1,0 +1,23 @@
+"""POST /lists/refresh/{id}: recompute a saved list (200 when done inline, 202 when queued)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.models.saved_lists import RefreshRequest, SavedList
+from leadlists.services import refresh
+
+app = create_app()
+
+
+@app.post("/lists/refresh/<list_id>", summary="Refresh a saved list")
+def refresh_list(
+    list_id: str, body: Annotated[RefreshRequest | None, Body()] = None
+) -> Response[SavedList]:
+    org = body.organizationId if body else None
+    status, saved = refresh.request(current_caller(app), list_id, org)
+    return Response(status, "application/json", dump(saved))
+
+
+lambda_handler = handler(app)

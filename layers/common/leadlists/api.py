@@ -1,0 +1,154 @@
+"""The HTTP adapter every API function shares: resolver set-up, identity, limits, error mapping.
+
+Handlers stay a few lines: they declare their route on `create_app()` and export
+`lambda_handler = handler(app)`. Nothing below this module knows about HTTP events.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from pydantic import BaseModel
+
+from leadlists.auth import Caller, caller_from_event
+from leadlists.config import settings
+from leadlists.errors import ApiError, FieldError, bad_request, not_found, payload_too_large
+
+logger = Logger()
+
+JSON = "application/json"
+
+
+def error_response(error: ApiError, request_id: str) -> dict[str, Any]:
+    """A complete API Gateway v2 answer carrying the contract's error body."""
+    body = {"code": error.code, "message": error.message, "requestId": request_id}
+    if error.details:
+        body["details"] = [d.as_dict() for d in error.details]
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": JSON},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def _request_id(event: Mapping[str, Any]) -> str:
+    return str((event.get("requestContext") or {}).get("requestId") or "")
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[FieldError]:
+    details = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        kind = err.get("type", "")
+        if kind == "json_invalid":
+            details.append(FieldError("body", "Malformed JSON"))
+            continue
+        message = "Unknown field" if kind == "extra_forbidden" else str(err.get("msg", "Invalid"))
+        details.append(FieldError(".".join(loc) or "body", message.removeprefix("Value error, ")))
+    return details
+
+
+def create_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    def _answer(error: ApiError) -> Response:
+        body = {"code": error.code, "message": error.message, "requestId": _current_id(app)}
+        if error.details:
+            body["details"] = [d.as_dict() for d in error.details]
+        return Response(status_code=error.status, content_type=JSON, body=json.dumps(body))
+
+    @app.exception_handler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return _answer(error)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        details = validation_details(list(error.errors()))
+        malformed = any(d.message == "Malformed JSON" for d in details)
+        message = "Malformed JSON body" if malformed else "Request validation failed"
+        return _answer(bad_request(message, details))
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response:
+        return _answer(not_found("No such route"))
+
+    return app
+
+
+def _current_id(app: APIGatewayHttpResolver) -> str:
+    return app.current_event.request_context.request_id or ""
+
+
+def current_caller(app: APIGatewayHttpResolver) -> Caller:
+    return app.context["caller"]
+
+
+def _body_bytes(event: Mapping[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise bad_request("Body is not valid base64") from None
+    return body.encode() if isinstance(body, str) else b""
+
+
+def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
+    """Enforce the size limit and JSON-only bodies before the resolver parses anything."""
+    raw = _body_bytes(event)
+    limit = settings().max_body_bytes
+    if len(raw) > limit:
+        raise payload_too_large(limit)
+    if not raw:
+        return dict(event)
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = str(headers.get("content-type", JSON)).split(";")[0].strip().lower()
+    if content_type != JSON and not content_type.endswith("+json"):
+        raise bad_request("Body must be application/json", [FieldError("body", "Not JSON")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("Malformed JSON body", [FieldError("body", "Not UTF-8")]) from None
+    # Normalize to a plain JSON body so the resolver never sees form or base64 encodings.
+    headers["content-type"] = JSON
+    return {**event, "body": text, "isBase64Encoded": False, "headers": headers}
+
+
+def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point for one resolver: identity first, then limits, then the route."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request_id = _request_id(event)
+        try:
+            caller = caller_from_event(event)
+            event = _check_body(event)
+        except ApiError as error:
+            return error_response(error, request_id)
+        app.append_context(caller=caller)
+        try:
+            return app.resolve(event, context)
+        except Exception:
+            # Anything unexpected: log it whole, answer without internals.
+            logger.exception("Unhandled error")
+            error = ApiError(500, "INTERNAL_ERROR", "Internal error")
+            return error_response(error, request_id)
+
+    return lambda_handler
+
+
+def dump(model: BaseModel | list[BaseModel]) -> Any:
+    if isinstance(model, list):
+        return [m.model_dump(mode="json") for m in model]
+    return model.model_dump(mode="json")

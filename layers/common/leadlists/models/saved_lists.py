@@ -1,0 +1,90 @@
+"""Saved list requests and the list object."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from leadlists.filters import Filter
+from leadlists.models.common import Name, UuidStr
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Integration(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Text
+    id: Text
+    name: Text
+
+
+class SaveListRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    listName: Name
+    contacts_found: Annotated[int, Field(ge=0, le=100_000_000)]
+    filter: Filter
+    id: UuidStr | None = None
+    autoUpdate: bool | None = None
+    maxContacts: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    connectedIntegration: Integration | None = None
+    version: Annotated[int, Field(ge=1)] | None = None
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class RefreshProgress(BaseModel):
+    segmentsDone: int
+    segmentsTotal: int
+
+
+class SavedList(BaseModel):
+    id: str
+    name: str
+    organizationId: str
+    usedFilter: dict
+    contactsNum: int
+    matchedContactsNum: int | None = None
+    autoUpdateStatus: Literal["enabled", "disabled"]
+    lastSyncedTime: str | None = None
+    connectedIntegration: Integration | None = None
+    refreshStatus: Literal["idle", "queued", "running", "failed"]
+    refreshError: str | None = None
+    refreshProgress: RefreshProgress | None = None
+    maxContacts: int | None = None
+    createdAt: str
+    updatedAt: str
+    version: int
+
+
+class Contact(BaseModel):
+    """A member of a saved list: the tenant's copy of a catalog person."""
+
+    id: str
+    firstName: str | None = None
+    lastName: str | None = None
+    fullName: str | None = None
+    title: str | None = None
+    seniority: str | None = None
+    department: str | None = None
+    email: str | None = None
+    phones: list[str] = Field(default_factory=list)
+    linkedinUrl: str | None = None
+    city: str | None = None
+    country: str | None = None
+    companyId: str | None = None
+    companyName: str | None = None
+    companyDomain: str | None = None
+    industry: str | None = None
+
+
+class ContactPage(BaseModel):
+    contacts: list[Contact]
+    nextToken: str | None = None

@@ -1,0 +1,164 @@
+"""Recomputing a saved list: match the catalog, materialize members and tenant copies, count."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from leadlists import queues
+from leadlists.auth import Caller
+from leadlists.clock import iso, new_id, now, now_iso
+from leadlists.filters import Filter
+from leadlists.models.saved_lists import SavedList
+from leadlists.repositories import catalog, keys, tenant_records
+from leadlists.repositories import saved_lists as repo
+from leadlists.services.saved_lists import to_model
+
+logger = Logger()
+
+# A run that has not finished within this long is presumed dead and may be taken over.
+RUN_LEASE = timedelta(minutes=20)
+AUTO_REFRESH_EVERY = timedelta(hours=24)
+SCAN_THREADS = 4
+
+
+def request(caller: Caller, list_id: str, organization_id: str | None) -> tuple[int, SavedList]:
+    """POST /lists/refresh/{id}: 200 with the recomputed list, or 202 while it runs elsewhere."""
+    caller.require_own_org(organization_id)
+    record = repo.require(caller.org_id, list_id)
+    if catalog.stats()["persons"] > _budget():
+        queued = _mark_queued(record)
+        if queued is None:
+            return 202, to_model(repo.require(caller.org_id, list_id))
+        queues.send_refresh_request(caller.org_id, list_id, queued["refreshRunId"])
+        return 202, to_model(queued)
+    run_id = new_id()
+    claimed = claim(caller.org_id, list_id, run_id, from_queue=False)
+    if claimed is None:
+        return 202, to_model(repo.require(caller.org_id, list_id))
+    return 200, to_model(compute(claimed, run_id))
+
+
+def _budget() -> int:
+    from leadlists.config import settings
+
+    return settings().sync_refresh_max_persons
+
+
+def _not_running() -> tuple[str, dict[str, Any]]:
+    condition = "refreshStatus <> :running OR refreshStartedAt < :stale"
+    return condition, {":running": "running", ":stale": iso(now() - RUN_LEASE)}
+
+
+def _mark_queued(record: dict[str, Any]) -> dict[str, Any] | None:
+    condition, values = _not_running()
+    run_id = new_id()
+    return repo.update_fields(
+        record["organizationId"],
+        record["id"],
+        {"refreshStatus": "queued", "refreshRunId": run_id, "updatedAt": now_iso()},
+        condition=f"({condition}) AND refreshStatus <> :queued",
+        condition_values={**values, ":queued": "queued"},
+    )
+
+
+def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> dict[str, Any] | None:
+    """Take the list's refresh for `run_id`; None when another run holds it (or supersedes it)."""
+    if from_queue:
+        # A message runs only the run it was queued for. A redelivery of it may take over its own
+        # run (SQS redelivers only after the earlier attempt timed out) but never a finished one.
+        condition = "refreshRunId = :run AND refreshStatus IN (:queued, :running)"
+        values: dict[str, Any] = {":run": run_id, ":queued": "queued", ":running": "running"}
+    else:
+        condition, values = _not_running()
+    return repo.update_fields(
+        org_id,
+        list_id,
+        {
+            "refreshStatus": "running",
+            "refreshRunId": run_id,
+            "refreshStartedAt": now_iso(),
+            "updatedAt": now_iso(),
+        },
+        condition=condition,
+        condition_values=values,
+        remove=("refreshError",),
+    )
+
+
+def _matching(flt: Filter) -> list[dict[str, Any]]:
+    with ThreadPoolExecutor(SCAN_THREADS) as pool:
+        parts = pool.map(
+            lambda seg: list(catalog.matching_persons(flt, seg, SCAN_THREADS)), range(SCAN_THREADS)
+        )
+        matched = [p for part in parts for p in part]
+    return sorted(matched, key=lambda p: p["id"])
+
+
+def compute(record: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`."""
+    org, list_id = record["organizationId"], record["id"]
+    try:
+        flt = Filter.model_validate(record["usedFilter"])
+        matched = _matching(flt)
+        cap = record.get("maxContacts")
+        selected = matched[:cap] if cap else matched
+        selected_ids = {p["id"] for p in selected}
+        existing = repo.member_ids(org, list_id)
+        tenant_records.put_copies(org, keys.PERSON, selected)
+        repo.write_members(
+            org,
+            list_id,
+            add=sorted(selected_ids - existing),
+            remove=sorted(existing - selected_ids),
+        )
+        finished = now()
+        schedule = {**record, "nextRefreshAt": iso(finished + AUTO_REFRESH_EVERY)}
+        due_set, due_remove = repo.schedule_fields(schedule)
+        done = repo.update_fields(
+            org,
+            list_id,
+            {
+                "contactsNum": len(selected),
+                "matchedContactsNum": len(matched),
+                "lastSyncedTime": iso(finished),
+                "refreshStatus": "idle",
+                "updatedAt": iso(finished),
+                "nextRefreshAt": schedule["nextRefreshAt"],
+                **due_set,
+            },
+            condition="refreshRunId = :run",
+            condition_values={":run": run_id},
+            remove=("refreshError", "refreshProgress", *due_remove),
+        )
+    except Exception as exc:
+        logger.exception("Refresh failed", extra={"listId": list_id, "runId": run_id})
+        fail(org, list_id, run_id, f"Refresh failed: {type(exc).__name__}")
+        raise
+    if done is None:
+        # Superseded (filter changed) or deleted meanwhile: the newer run owns the list.
+        logger.info("Refresh superseded", extra={"listId": list_id, "runId": run_id})
+        return repo.get(org, list_id) or record
+    return done
+
+
+def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
+    repo.update_fields(
+        org_id,
+        list_id,
+        {"refreshStatus": "failed", "refreshError": reason, "updatedAt": now_iso()},
+        condition="refreshRunId = :run",
+        condition_values={":run": run_id},
+    )
+
+
+def run_queued(org_id: str, list_id: str, run_id: str) -> None:
+    """The refresh worker's step for one queued request (safe to deliver twice)."""
+    claimed = claim(org_id, list_id, run_id, from_queue=True)
+    if claimed is None:
+        logger.info("Refresh request skipped", extra={"listId": list_id, "runId": run_id})
+        return
+    compute(claimed, run_id)

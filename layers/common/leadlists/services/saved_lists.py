@@ -1,0 +1,127 @@
+"""Saved lists: create, update, read, page, delete, and page members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadlists import queues
+from leadlists.auth import Caller
+from leadlists.clock import new_id, now_iso
+from leadlists.errors import conflict, not_found
+from leadlists.models.common import DEFAULT_PAGE
+from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
+from leadlists.repositories import keys, tenant_records
+from leadlists.repositories import saved_lists as repo
+
+
+def to_model(record: dict[str, Any]) -> SavedList:
+    return SavedList.model_validate(record)
+
+
+def save(caller: Caller, request: SaveListRequest) -> SavedList:
+    """Create a list, or update the one named by `id`; queue its computation on a new filter."""
+    caller.require_own_org(request.organizationId)
+    used_filter = request.filter.used()
+    timestamp = now_iso()
+    if request.id is None:
+        record = _new_record(caller, request, used_filter, timestamp)
+        record["refreshStatus"] = "queued"
+        record["refreshRunId"] = new_id()
+        repo.create(record)
+        queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
+        return to_model(record)
+
+    current = repo.get(caller.org_id, request.id)
+    if current is None:
+        raise not_found("List not found")
+    if request.version is not None and request.version != current["version"]:
+        raise conflict(f"Stale version {request.version}; the list is at {current['version']}")
+    record = _updated_record(current, request, used_filter, timestamp)
+    filter_changed = used_filter != current["usedFilter"] or (
+        request.maxContacts != current.get("maxContacts")
+    )
+    if filter_changed:
+        # A new run id supersedes any run in flight: its results no longer apply.
+        record["refreshStatus"] = "queued"
+        record["refreshRunId"] = new_id()
+    repo.replace(record, expected_version=current["version"], old_name=current["name"])
+    if filter_changed:
+        queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
+    return to_model(record)
+
+
+def _new_record(
+    caller: Caller, request: SaveListRequest, used_filter: dict, timestamp: str
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "name": request.listName,
+        "organizationId": caller.org_id,
+        "usedFilter": used_filter,
+        "contactsNum": request.contacts_found,
+        "matchedContactsNum": None,
+        "autoUpdateStatus": "enabled" if request.autoUpdate else "disabled",
+        "lastSyncedTime": None,
+        "connectedIntegration": _integration(request),
+        "maxContacts": request.maxContacts,
+        "nextRefreshAt": timestamp if request.autoUpdate else None,
+        "createdAt": timestamp,
+        "updatedAt": timestamp,
+        "version": 1,
+    }
+
+
+def _updated_record(
+    current: dict[str, Any], request: SaveListRequest, used_filter: dict, timestamp: str
+) -> dict[str, Any]:
+    record = dict(current)
+    auto = current["autoUpdateStatus"] == "enabled"
+    if request.autoUpdate is not None:
+        auto = request.autoUpdate
+    record.update(
+        name=request.listName,
+        usedFilter=used_filter,
+        autoUpdateStatus="enabled" if auto else "disabled",
+        maxContacts=request.maxContacts,
+        connectedIntegration=_integration(request) or current.get("connectedIntegration"),
+        nextRefreshAt=(current.get("nextRefreshAt") or timestamp) if auto else None,
+        updatedAt=timestamp,
+        version=current["version"] + 1,
+    )
+    if current.get("lastSyncedTime") is None:
+        record["contactsNum"] = request.contacts_found
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _integration(request: SaveListRequest) -> dict[str, str] | None:
+    integration = request.connectedIntegration
+    return integration.model_dump() if integration else None
+
+
+def get(caller: Caller, list_id: str) -> SavedList:
+    return to_model(repo.require(caller.org_id, list_id))
+
+
+def page(
+    caller: Caller, limit: int | None, token: str | None
+) -> tuple[list[SavedList], str | None]:
+    records, next_token = repo.page(caller.org_id, limit or DEFAULT_PAGE, token)
+    return [to_model(r) for r in records], next_token
+
+
+def delete(caller: Caller, list_id: str) -> None:
+    """Remove the list (gone for every reader at once), then its member items."""
+    record = repo.require(caller.org_id, list_id)
+    if not repo.delete(caller.org_id, list_id, record["name"]):
+        raise not_found("List not found")
+    repo.write_members(
+        caller.org_id, list_id, add=(), remove=repo.member_ids(caller.org_id, list_id)
+    )
+
+
+def contacts(caller: Caller, list_id: str, limit: int | None, token: str | None) -> ContactPage:
+    repo.require(caller.org_id, list_id)
+    ids, next_token = repo.member_page(caller.org_id, list_id, limit or DEFAULT_PAGE, token)
+    copies = tenant_records.get_copies(caller.org_id, keys.PERSON, ids)
+    people = [Contact.model_validate(copies[i]) for i in ids if i in copies]
+    return ContactPage(contacts=people, nextToken=next_token)

@@ -1,0 +1,1 @@
+"""Dev-only tooling: the template-driven local runtime and the `leadlists` command. Never deployed."""

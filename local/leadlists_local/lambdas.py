@@ -1,0 +1,156 @@
+"""Loading and invoking the template's functions in-process, with the events AWS would send."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from leadlists_local import template
+
+
+@dataclass
+class LambdaContext:
+    """The attributes Powertools reads from a Lambda context."""
+
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = ""
+    deadline_ms: int = 0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self.deadline_ms - int(time.time() * 1000))
+
+
+def context_for(logical_id: str, timeout_s: int = 29) -> LambdaContext:
+    return LambdaContext(
+        function_name=logical_id,
+        aws_request_id=str(uuid.uuid4()),
+        invoked_function_arn=f"arn:aws:lambda:us-east-1:000000000000:function:{logical_id}",
+        deadline_ms=int(time.time() * 1000) + timeout_s * 1000,
+    )
+
+
+@cache
+def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
+    """Import a function's module from its CodeUri under a unique name (every one is `app.py`)."""
+    function = template.functions()[logical_id]
+    module_name, attribute = function.handler.rsplit(".", 1)
+    path = function.code_uri / f"{module_name.replace('.', '/')}.py"
+    unique = f"leadlists_fn_{logical_id}"
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"Cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    spec.loader.exec_module(module)
+    return getattr(module, attribute)
+
+
+def invoke(logical_id: str, event: dict[str, Any]) -> Any:
+    return load_handler(logical_id)(event, context_for(logical_id))
+
+
+def http_event(
+    method: str,
+    path: str,
+    route: template.Route,
+    path_parameters: Mapping[str, str],
+    claims: Mapping[str, Any] | None,
+    body: bytes | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    query: str = "",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload v2) event, as the JWT authorizer would pass it on."""
+    raw = body.encode() if isinstance(body, str) else (body or b"")
+    try:
+        text, is_b64 = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, is_b64 = base64.b64encode(raw).decode(), True
+    now = datetime.now(UTC)
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        params[key] = f"{params[key]},{value}" if key in params else value
+    context: dict[str, Any] = {
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": "localhost",
+        "domainPrefix": "localhost",
+        "http": {
+            "method": method.upper(),
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": (headers or {}).get("user-agent", ""),
+        },
+        "requestId": str(uuid.uuid4()),
+        "routeKey": f"{route.method} {route.path}",
+        "stage": "$default",
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(now.timestamp() * 1000),
+    }
+    if claims is not None:
+        context["authorizer"] = {
+            "jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}
+        }
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{route.method} {route.path}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {k.lower(): v for k, v in (headers or {}).items()},
+        "requestContext": context,
+        "isBase64Encoded": is_b64,
+    }
+    if params:
+        event["queryStringParameters"] = params
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    if raw:
+        event["body"] = text
+    return event
+
+
+def find_route(method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
+    for route in template.routes():
+        params = route.match(method, path)
+        if params is not None:
+            return route, params
+    return None
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """An SQS event source mapping batch built from ReceiveMessage results."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
+
+
+def response_json(response: Mapping[str, Any]) -> Any:
+    body = response.get("body")
+    return json.loads(body) if body else None

@@ -1,0 +1,119 @@
+"""Creates the template's tables, queues and buckets in an AWS endpoint (moto locally)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadlists_local import template
+
+PREFIX = "leadlists-local"
+
+
+def physical_name(logical_id: str) -> str:
+    return f"{PREFIX}-{logical_id}"
+
+
+def create_tables(dynamodb: Any) -> dict[str, str]:
+    """CreateTable for each AWS::DynamoDB::Table; returns logical id -> table name."""
+    names = {}
+    existing = set(dynamodb.list_tables()["TableNames"])
+    for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        name = physical_name(logical_id)
+        names[logical_id] = name
+        if name in existing:
+            continue
+        request: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        dynamodb.create_table(**request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    return names
+
+
+def create_queues(sqs: Any) -> dict[str, dict[str, str]]:
+    """CreateQueue for each AWS::SQS::Queue (dead-letter queues first, redrive kept)."""
+    queues = template.resources("AWS::SQS::Queue")
+    out: dict[str, dict[str, str]] = {}
+
+    def make(logical_id: str) -> dict[str, str]:
+        if logical_id in out:
+            return out[logical_id]
+        props = queues[logical_id].get("Properties", {})
+        attributes = {}
+        if "VisibilityTimeout" in props:
+            attributes["VisibilityTimeout"] = str(props["VisibilityTimeout"])
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = make(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
+            attributes["RedrivePolicy"] = (
+                '{"deadLetterTargetArn": "%s", "maxReceiveCount": "%s"}'
+                % (target["arn"], redrive["maxReceiveCount"])
+            )
+        url = sqs.create_queue(QueueName=physical_name(logical_id), Attributes=attributes)[
+            "QueueUrl"
+        ]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        out[logical_id] = {"url": url, "arn": arn}
+        return out[logical_id]
+
+    for logical_id in queues:
+        make(logical_id)
+    return out
+
+
+def create_buckets(s3: Any) -> dict[str, str]:
+    names = {}
+    for logical_id in template.resources("AWS::S3::Bucket"):
+        name = physical_name(logical_id).lower()
+        s3.create_bucket(Bucket=name)
+        names[logical_id] = name
+    return names
+
+
+def create_all(session: Any) -> dict[str, Any]:
+    """Every resource the runtime emulates; returns what `environment` needs to resolve !Refs."""
+    return {
+        "tables": create_tables(session.client("dynamodb")),
+        "queues": create_queues(session.client("sqs")),
+        "buckets": create_buckets(session.client("s3")),
+    }
+
+
+def resolve(value: Any, created: dict[str, Any], parameters: dict[str, str]) -> str:
+    """Resolve one template environment value (!Ref / !GetAtt of emulated resources)."""
+    if isinstance(value, dict) and "Ref" in value:
+        ref = value["Ref"]
+        if ref in created["tables"]:
+            return created["tables"][ref]
+        if ref in created["queues"]:
+            return created["queues"][ref]["url"]
+        if ref in created["buckets"]:
+            return created["buckets"][ref]
+        if ref in parameters:
+            return parameters[ref]
+        params = template.load().get("Parameters", {})
+        if ref in params and "Default" in params[ref]:
+            return str(params[ref]["Default"])
+        raise KeyError(f"Cannot resolve !Ref {ref} locally")
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        logical_id, attribute = value["Fn::GetAtt"]
+        if logical_id in created["queues"]:
+            return created["queues"][logical_id]["arn" if attribute == "Arn" else "url"]
+        raise KeyError(f"Cannot resolve !GetAtt {logical_id}.{attribute} locally")
+    return str(value)
+
+
+def environment(
+    function: template.Function, created: dict[str, Any], parameters: dict[str, str]
+) -> dict[str, str]:
+    return {k: resolve(v, created, parameters) for k, v in function.environment.items()}

@@ -1,0 +1,121 @@
+"""Reads template.yaml: the single source of routes, functions, tables, queues and environment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that keeps CloudFormation short-form tags (!Ref, !GetAtt, !Sub...) as dicts."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    function: str
+    pattern: re.Pattern[str] = field(repr=False)
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if method.upper() != self.method:
+            return None
+        found = self.pattern.fullmatch(path)
+        return found.groupdict() if found else None
+
+
+@dataclass
+class Function:
+    logical_id: str
+    code_uri: Path
+    handler: str
+    environment: dict[str, Any]
+    routes: list[Route]
+    queues: list[dict[str, Any]]  # SQS event sources: {"queue": logical id, "batch_size": n}
+    schedules: list[dict[str, Any]]  # {"rate_seconds": n}
+
+
+@lru_cache(maxsize=1)
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in load()["Resources"].items() if v["Type"] == kind}
+
+
+def _route_pattern(path: str) -> re.Pattern[str]:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    return re.compile(regex)
+
+
+_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+_UNIT = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _rate_seconds(expression: str) -> int:
+    found = _RATE.fullmatch(expression.strip())
+    if not found:
+        raise ValueError(f"Only rate() schedules run locally: {expression}")
+    return int(found.group(1)) * _UNIT[found.group(2).rstrip("s")]
+
+
+def functions() -> dict[str, Function]:
+    globals_fn = load().get("Globals", {}).get("Function", {})
+    global_env = globals_fn.get("Environment", {}).get("Variables", {})
+    out: dict[str, Function] = {}
+    for logical_id, resource in resources("AWS::Serverless::Function").items():
+        props = resource["Properties"]
+        env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
+        routes, queues, schedules = [], [], []
+        for event in props.get("Events", {}).values():
+            ev = event.get("Properties", {})
+            if event["Type"] == "HttpApi":
+                routes.append(
+                    Route(ev["Method"].upper(), ev["Path"], logical_id, _route_pattern(ev["Path"]))
+                )
+            elif event["Type"] == "SQS":
+                queue = ev["Queue"]["Fn::GetAtt"][0]
+                queues.append({"queue": queue, "batch_size": int(ev.get("BatchSize", 10))})
+            elif event["Type"] in ("Schedule", "ScheduleV2"):
+                schedules.append({"rate_seconds": _rate_seconds(ev["Schedule"])})
+        out[logical_id] = Function(
+            logical_id=logical_id,
+            code_uri=ROOT / props["CodeUri"],
+            handler=props.get("Handler", globals_fn.get("Handler", "app.lambda_handler")),
+            environment=env,
+            routes=routes,
+            queues=queues,
+            schedules=schedules,
+        )
+    return out
+
+
+def routes() -> list[Route]:
+    found = [r for f in functions().values() for r in f.routes]
+    # Literal segments beat parameters: /lists/save before /lists/{key}.
+    return sorted(found, key=lambda r: (r.path.count("{"), -len(r.path)))

@@ -1,0 +1,130 @@
+"""Shared fixtures: moto-backed AWS with the template's resources, and an API client through the
+handlers (API Gateway v2 events, exactly as the local runtime and AWS build them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+from leadlists.config import settings
+from leadlists.repositories import dynamo
+from leadlists_local import lambdas, resources, template
+from leadlists_local.catalog import seed_catalog
+
+ORG_A, ORG_B = "org_alpha", "org_beta"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Fresh moto state with every table and queue of template.yaml, env wired like Lambda's."""
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        created = resources.create_all(session)
+        env = resources.environment(
+            template.functions()["SaveListFunction"], created, parameters={}
+        )
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        settings.cache_clear()
+        dynamo.client.cache_clear()
+        _clear_queue_clients()
+        yield created
+        settings.cache_clear()
+        dynamo.client.cache_clear()
+        _clear_queue_clients()
+
+
+def _clear_queue_clients() -> None:
+    from leadlists import queues
+
+    queues._client.cache_clear()
+
+
+@pytest.fixture
+def catalog(aws: dict[str, Any]) -> dict[str, Any]:
+    """A small deterministic catalog: 60 companies, 600 persons."""
+    return seed_catalog(companies=60, persons=600, seed=7)
+
+
+def claims(org: str = ORG_A, user: str = "user_1", role: str | None = "admin") -> dict[str, str]:
+    out = {"sub": user, "org_id": org}
+    if role:
+        out["org_role"] = role
+    return out
+
+
+class Api:
+    """Calls a route's handler the way API Gateway would, returning (status, json body, headers)."""
+
+    def __init__(self, claims: dict[str, str] | None) -> None:
+        self.claims = claims
+
+    def as_(self, **kwargs: Any) -> Api:
+        return Api(claims(**kwargs))
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        raw: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        query: str = "",
+    ) -> tuple[int, Any, dict[str, str]]:
+        found = lambdas.find_route(method, path)
+        assert found is not None, f"no route for {method} {path}"
+        route, params = found
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        hdrs = {"content-type": "application/json", **(headers or {})}
+        event = lambdas.http_event(method, path, route, params, self.claims, payload, hdrs, query)
+        answer = lambdas.invoke(route.function, event)
+        try:
+            data = lambdas.response_json(answer)
+        except json.JSONDecodeError:
+            data = answer.get("body")
+        return answer["statusCode"], data, answer.get("headers") or {}
+
+    def get(self, path: str, **kw: Any) -> tuple[int, Any, dict[str, str]]:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> tuple[int, Any, dict[str, str]]:
+        return self.call("POST", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> tuple[int, Any, dict[str, str]]:
+        return self.call("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api(aws: dict[str, Any]) -> Api:
+    return Api(claims())
+
+
+def drain_queue(aws: dict[str, Any], queue: str, function: str, rounds: int = 10) -> int:
+    """Deliver a queue's messages to its consumer like an event source mapping; returns batches."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url, arn = aws["queues"][queue]["url"], aws["queues"][queue]["arn"]
+    batches = 0
+    for _ in range(rounds):
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        messages = got.get("Messages", [])
+        if not messages:
+            break
+        result = lambdas.invoke(function, lambdas.sqs_event(messages, arn))
+        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        batches += 1
+    return batches

@@ -1,1 +1,4 @@
-"""Dev-only tooling: the template-driven local runtime and the `leadlists` command. Never deployed."""
+"""Dev-only tooling: the template-driven local runtime and the `leadlists` command.
+
+Never packaged into a Lambda.
+"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from leadlists_local import template
@@ -53,9 +54,11 @@ def create_queues(sqs: Any) -> dict[str, dict[str, str]]:
         redrive = props.get("RedrivePolicy")
         if redrive:
             target = make(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
-            attributes["RedrivePolicy"] = (
-                '{"deadLetterTargetArn": "%s", "maxReceiveCount": "%s"}'
-                % (target["arn"], redrive["maxReceiveCount"])
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": target["arn"],
+                    "maxReceiveCount": redrive["maxReceiveCount"],
+                }
             )
         url = sqs.create_queue(QueueName=physical_name(logical_id), Attributes=attributes)[
             "QueueUrl"

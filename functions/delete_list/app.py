@@ -1,6 +1,7 @@
 """DELETE /lists/{id}: remove a saved list and its members."""
 
 from aws_lambda_powertools.event_handler import Response
+
 from leadlists.api import create_app, current_caller, handler
 from leadlists.services import saved_lists
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
+
 from leadlists.api import create_app, current_caller, dump, handler
 from leadlists.models.saved_lists import RefreshRequest, SavedList
 from leadlists.services import refresh

@@ -100,10 +100,13 @@ def _title_clause(titles: list[str]):
         name = p._name(facet("title"))
         options = []
         for title in titles:
-            parts = sorted(words(title))
-            options.append(
-                "(" + " AND ".join(f"contains({name}, {p._value(w)})" for w in parts) + ")"
-            )
-        return "(" + " OR ".join(options) + ")"
+            parts = [f"contains({name}, {p._value(w)})" for w in sorted(words(title))]
+            options.append(_group(parts, " AND ") if len(titles) > 1 else " AND ".join(parts))
+        return _group(options, " OR ")
 
     return build
+
+
+def _group(parts: list[str], joiner: str) -> str:
+    # DynamoDB rejects redundant parentheses, so only a real group gets them.
+    return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"

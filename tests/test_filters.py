@@ -1,0 +1,143 @@
+"""The filter engine: validation and normalization, exact matching, and the DynamoDB pushdown."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadlists.errors import ApiError
+from leadlists.filters import Filter, matches, parse_filter
+from leadlists.repositories import catalog as catalog_repo
+
+PERSON = {
+    "id": "p1",
+    "fullName": "Ada Lovelace",
+    "title": "VP of Sales",
+    "seniority": "VP",
+    "department": "Sales",
+    "country": "United States",
+    "city": "Austin",
+    "industry": "Software",
+    "headcount": "51-200",
+    "revenue": "$10M-$50M",
+    "companyDomain": "acme.com",
+    "companyId": "11111111-1111-4111-8111-111111111111",
+    "companyName": "Acme Labs Inc",
+    "companyDescription": "Acme builds analytics products.",
+    "foundedYear": 2010,
+}
+
+
+def test_normalizes_by_trimming_and_deduplicating_case_insensitively():
+    flt = parse_filter({"countries": [" United States ", "united states", "Germany"]})
+    assert flt.used() == {"countries": ["United States", "Germany"]}
+
+
+def test_normalizes_domains_and_company_ids():
+    flt = parse_filter(
+        {"domains": ["WWW.Acme.com", "acme.com"], "company_ids": [PERSON["companyId"].upper()]}
+    )
+    assert flt.used() == {"domains": ["acme.com"], "company_ids": [PERSON["companyId"]]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({}, "filter"),
+        ({"colours": ["red"]}, "filter.colours"),
+        ({"countries": []}, "filter.countries"),
+        ({"countries": "United States"}, "filter.countries"),
+        ({"countries": [1]}, "filter.countries.0"),
+        ({"countries": ["   "]}, "filter.countries.0"),
+        ({"countries": ["x" * 201]}, "filter.countries.0"),
+        ({"countries": ["c"] * 101}, "filter.countries"),
+        ({"company_ids": ["not-a-uuid"]}, "filter"),
+        ({"founded_year": {"min": 2020, "max": 2010}}, "filter.founded_year"),
+        ({"founded_year": {}}, "filter.founded_year"),
+        ({"founded_year": {"min": True}}, "filter.founded_year.min"),
+        ({"founded_year": {"min": "2000"}}, "filter.founded_year.min"),
+    ],
+)
+def test_rejects_bad_filters_naming_the_field(raw, field):
+    with pytest.raises(ApiError) as caught:
+        parse_filter(raw)
+    assert caught.value.status == 400
+    assert field in {d.field for d in caught.value.details}
+
+
+def test_rejects_a_non_object_filter():
+    with pytest.raises(ApiError):
+        parse_filter(["countries"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"countries": ["united states"]}, True),
+        ({"countries": ["Germany"]}, False),
+        ({"countries": ["Germany", "United States"]}, True),
+        ({"countries": ["United States"], "industries": ["Retail"]}, False),
+        ({"exclude_countries": ["United States"]}, False),
+        ({"job_titles": ["vp sales"]}, True),
+        ({"job_titles": ["Sales"]}, True),
+        ({"job_titles": ["VP Marketing"]}, False),
+        ({"job_titles": ["Sal"]}, False),
+        ({"exclude_job_titles": ["vp"]}, False),
+        ({"keywords": ["analytics"]}, True),
+        ({"keywords": ["lovelace"]}, True),
+        ({"exclude_keywords": ["acme"]}, False),
+        ({"founded_year": {"min": 2010, "max": 2010}}, True),
+        ({"founded_year": {"min": 2011}}, False),
+        ({"founded_year": {"max": 2000}}, False),
+        ({"company_sizes": ["51-200"], "revenues": ["$10M-$50M"]}, True),
+        ({"domains": ["www.ACME.com"]}, True),
+        ({"seniorities": ["vp"], "departments": ["sales"], "cities": ["Austin"]}, True),
+    ],
+)
+def test_matches_fields_and_and_or_semantics(raw, expected):
+    assert matches(Filter.model_validate(raw), PERSON) is expected
+
+
+def test_missing_attribute_never_matches_an_include_but_passes_an_exclude():
+    person = {"id": "p2", "title": "Engineer"}
+    assert not matches(Filter.model_validate({"countries": ["Germany"]}), person)
+    assert matches(Filter.model_validate({"exclude_countries": ["Germany"]}), person)
+    assert not matches(Filter.model_validate({"founded_year": {"min": 1900}}), person)
+
+
+FILTERS = [
+    {"countries": ["United States"]},
+    {"industries": ["software", "Technology"], "exclude_countries": ["United States"]},
+    {"job_titles": ["VP of Sales", "Director"], "company_sizes": ["51-200", "201-500"]},
+    {"job_titles": ["Head"], "founded_year": {"min": 1990, "max": 2005}},
+    {"keywords": ["analytics"], "seniorities": ["Director"]},
+    {"exclude_departments": ["Sales", "Marketing"], "revenues": ["$1B+"]},
+    {"countries": ["nowhere", ") OR (#n0 = :v0", "' OR 1=1 --"]},
+    {"founded_year": {"max": 1960}},
+]
+
+
+@pytest.mark.parametrize("raw", FILTERS)
+def test_pushdown_scan_finds_exactly_what_python_evaluation_finds(catalog, raw):
+    flt = Filter.model_validate(raw)
+    scanned = [p["id"] for seg in range(3) for p in catalog_repo.matching_persons(flt, seg, 3)]
+    expected = {p["id"] for p in catalog["persons"] if matches(flt, p)}
+    assert len(scanned) == len(set(scanned))
+    assert set(scanned) == expected
+
+
+def test_every_pushdown_filter_is_selective_and_some_match(catalog):
+    counts = [
+        sum(matches(Filter.model_validate(raw), p) for p in catalog["persons"]) for raw in FILTERS
+    ]
+    assert all(c < len(catalog["persons"]) for c in counts)
+    assert sum(1 for c in counts if c > 0) >= 5
+
+
+def test_catalog_stats_count_the_seed(catalog):
+    assert catalog_repo.stats() == {"persons": 600, "companies": 60}
+
+
+def test_catalog_records_hide_internal_attributes(catalog):
+    person = catalog["persons"][0]
+    found = catalog_repo.get_records("person", [person["id"], "missing"])
+    assert found == {person["id"]: person}

@@ -120,6 +120,14 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise bad_request("Malformed JSON body", [FieldError("body", "Not UTF-8")]) from None
+    try:
+        # Parsed once here because the resolver lets RecursionError (deep nesting) and
+        # ValueError (integers past Python's digit limit) escape as 500s.
+        json.loads(text)
+    except RecursionError:
+        raise bad_request("Malformed JSON body", [FieldError("body", "Nested too deep")]) from None
+    except ValueError:
+        raise bad_request("Malformed JSON body", [FieldError("body", "Malformed JSON")]) from None
     # Normalize to a plain JSON body so the resolver never sees form or base64 encodings.
     headers["content-type"] = JSON
     return {**event, "body": text, "isBase64Encoded": False, "headers": headers}

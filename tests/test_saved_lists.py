@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 import pytest
-from conftest import ORG_A, drain_queue
 
+from conftest import ORG_A, drain_queue
 from leadlists.repositories import saved_lists as repo
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -188,7 +188,7 @@ def test_organization_lists_are_paged(api, catalog):
 
 def test_members_are_paged_without_repeats(api, catalog):
     _, created, _ = api.post("/lists/save", save_body())
-    _, body, _ = api.post(f"/lists/refresh/{created['id']}")
+    api.post(f"/lists/refresh/{created['id']}")
     seen, token = [], None
     while True:
         query = "limit=7" + (f"&nextToken={token}" if token else "")

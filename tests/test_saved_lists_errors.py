@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ORG_A, Api, claims
 
+from conftest import ORG_A, Api, claims
 from leadlists.repositories import saved_lists as repo
 
 VALID = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import ORG_A, ORG_B, Api, claims
-
 from leadlists.repositories import saved_lists as repo
 
 

@@ -140,7 +140,7 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
                 "receiptHandle": m["ReceiptHandle"],
                 "body": m["Body"],
                 "attributes": m.get("Attributes", {}),
-                "messageAttributes": m.get("MessageAttributes", {}),
+                "messageAttributes": _message_attributes(m.get("MessageAttributes", {})),
                 "md5OfBody": m.get("MD5OfBody", ""),
                 "eventSource": "aws:sqs",
                 "eventSourceARN": queue_arn,
@@ -148,6 +148,36 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
             }
             for m in messages
         ]
+    }
+
+
+def _message_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """ReceiveMessage spells message attributes in PascalCase; the Lambda event in camelCase."""
+    return {
+        name: {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": value.get("BinaryValue"),
+            "stringListValues": value.get("StringListValues", []),
+            "binaryListValues": value.get("BinaryListValues", []),
+            "dataType": value.get("DataType"),
+        }
+        for name, value in attributes.items()
+    }
+
+
+def scheduled_event(rule_name: str, when: datetime | None = None) -> dict[str, Any]:
+    """The event an EventBridge schedule rule delivers to its target."""
+    moment = when or datetime.now(UTC)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{rule_name}"],
+        "detail": {},
     }
 
 

@@ -33,6 +33,10 @@ def create_tables(dynamodb: Any) -> dict[str, str]:
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
         dynamodb.create_table(**request)
+        # Real endpoints create tables asynchronously; TTL can only be set on an active one.
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+        )
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
@@ -75,11 +79,21 @@ def create_queues(sqs: Any) -> dict[str, dict[str, str]]:
 
 
 def create_buckets(s3: Any) -> dict[str, str]:
+    """CreateBucket for each AWS::S3::Bucket; existing ones are kept (safe to run twice)."""
     names = {}
-    for logical_id in template.resources("AWS::S3::Bucket"):
+    buckets = template.resources("AWS::S3::Bucket")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])} if buckets else set()
+    region = s3.meta.region_name
+    for logical_id in buckets:
         name = physical_name(logical_id).lower()
-        s3.create_bucket(Bucket=name)
         names[logical_id] = name
+        if name in existing:
+            continue
+        if region and region != "us-east-1":
+            location = {"LocationConstraint": region}
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration=location)
+        else:
+            s3.create_bucket(Bucket=name)
     return names
 
 

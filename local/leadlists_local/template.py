@@ -56,7 +56,9 @@ class Function:
     environment: dict[str, Any]
     routes: list[Route]
     queues: list[dict[str, Any]]  # SQS event sources: {"queue": logical id, "batch_size": n}
-    schedules: list[dict[str, Any]]  # {"rate_seconds": n}
+    # {"name", "expression", "rate_seconds" (None for cron()), "input" (JSON text or None),
+    #  "enabled"}
+    schedules: list[dict[str, Any]]
 
 
 @lru_cache(maxsize=1)
@@ -77,11 +79,29 @@ _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 _UNIT = {"minute": 60, "hour": 3600, "day": 86400}
 
 
-def _rate_seconds(expression: str) -> int:
+def _rate_seconds(expression: str) -> int | None:
+    """Seconds between runs of a rate() expression; None for cron(), which has no fixed rate."""
     found = _RATE.fullmatch(expression.strip())
     if not found:
-        raise ValueError(f"Only rate() schedules run locally: {expression}")
+        if expression.strip().startswith("cron("):
+            return None
+        raise ValueError(f"Not a schedule expression: {expression}")
     return int(found.group(1)) * _UNIT[found.group(2).rstrip("s")]
+
+
+def _schedule(name: str, props: dict[str, Any]) -> dict[str, Any]:
+    """A Schedule (EventBridge rule) or ScheduleV2 (EventBridge Scheduler) event source."""
+    expression = str(props.get("Schedule") or props.get("ScheduleExpression") or "")
+    enabled = props.get("Enabled", True) is not False
+    enabled = enabled and str(props.get("State", "ENABLED")).upper() != "DISABLED"
+    payload = props.get("Input")
+    return {
+        "name": name,
+        "expression": expression,
+        "rate_seconds": _rate_seconds(expression),
+        "input": payload if isinstance(payload, str) else None,
+        "enabled": enabled,
+    }
 
 
 def functions() -> dict[str, Function]:
@@ -92,7 +112,7 @@ def functions() -> dict[str, Function]:
         props = resource["Properties"]
         env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
         routes, queues, schedules = [], [], []
-        for event in props.get("Events", {}).values():
+        for event_name, event in props.get("Events", {}).items():
             ev = event.get("Properties", {})
             if event["Type"] == "HttpApi":
                 routes.append(
@@ -102,7 +122,7 @@ def functions() -> dict[str, Function]:
                 queue = ev["Queue"]["Fn::GetAtt"][0]
                 queues.append({"queue": queue, "batch_size": int(ev.get("BatchSize", 10))})
             elif event["Type"] in ("Schedule", "ScheduleV2"):
-                schedules.append({"rate_seconds": _rate_seconds(ev["Schedule"])})
+                schedules.append(_schedule(event_name, ev))
         out[logical_id] = Function(
             logical_id=logical_id,
             code_uri=ROOT / props["CodeUri"],

@@ -1,0 +1,276 @@
+"""`leadlists`: the developer command line (serve, token, invoke, seed, import). Never deployed."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from leadlists_local import state, template, tokens
+
+# `invoke` seeds this much when it runs against its own throwaway emulator.
+INVOKE_SEED = {"companies": 20, "persons": 100}
+NO_RUNTIME = 2  # exit status: no running `leadlists serve` to talk to
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadlists", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    endpoint_help = (
+        "AWS endpoint URL to use instead (e.g. LocalStack's http://localhost:4566), "
+        "or 'aws' for the ambient AWS configuration"
+    )
+
+    serve = commands.add_parser("serve", help="run the local runtime (HTTP API, pollers, ...)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000, help="0 picks a free port")
+    serve.add_argument("--seed-companies", type=_count, default=200, metavar="N")
+    serve.add_argument("--seed-persons", type=_count, default=2000, metavar="M")
+    serve.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    serve.add_argument(
+        "--schedule-every",
+        type=float,
+        metavar="SECONDS",
+        help="fire every schedule at this interval instead of its rate (for demos)",
+    )
+    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    serve.set_defaults(run=_serve)
+
+    token = commands.add_parser("token", help="print a bearer token the local runtime accepts")
+    token.add_argument("--org", required=True)
+    token.add_argument("--user", required=True)
+    token.add_argument("--role", default=tokens.DEMO_ROLE, help="'' for no role claim")
+    token.add_argument("--ttl", type=int, default=tokens.DEFAULT_TTL, metavar="SECONDS")
+    token.set_defaults(run=_token)
+
+    invoke = commands.add_parser("invoke", help="invoke one function with an event file")
+    invoke.add_argument("function", metavar="FUNCTION_LOGICAL_ID")
+    invoke.add_argument("--event", required=True, type=Path, metavar="FILE")
+    invoke.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    invoke.set_defaults(run=_invoke)
+
+    seed = commands.add_parser("seed", help="fill the global catalog with synthetic records")
+    seed.add_argument("--companies", type=_count, default=200, metavar="N")
+    seed.add_argument("--persons", type=_count, default=2000, metavar="M")
+    seed.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    seed.set_defaults(run=_seed)
+
+    load = commands.add_parser("import", help="import catalog records from CSV or JSON lines")
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    load.set_defaults(run=_import)
+    return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    local = logging.getLogger("leadlists_local")
+    local.handlers[:] = [handler]
+    local.setLevel(level)
+    local.propagate = False
+
+
+# ---------------------------------------------------------------------------------------- serve
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from leadlists_local.runtime import LocalRuntime
+
+    _configure_logging(args.log_level)
+    if args.seed_persons and not args.seed_companies:
+        print("--seed-persons needs --seed-companies > 0", file=sys.stderr)
+        return 2
+    runtime = LocalRuntime(
+        args.host,
+        args.port,
+        args.seed_companies,
+        args.seed_persons,
+        endpoint=args.endpoint,
+        schedule_every=args.schedule_every,
+        parameters={"LogLevel": args.log_level},
+    )
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    print("Starting the local runtime...", file=sys.stderr)
+    try:
+        base_url = runtime.start()
+    except OSError as exc:
+        print(f"Cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        state.write_runtime({"endpoint": runtime.endpoint or "aws", "baseUrl": base_url})
+        _banner(runtime, args, sys.stdout)
+        while not done.wait(0.5):
+            pass
+        print("\nStopping...", file=sys.stderr)
+    finally:
+        runtime.stop()
+        state.clear_runtime()
+    print("Stopped.", file=sys.stderr)
+    return 0
+
+
+def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
+    token = runtime.token()
+    pollers = ", ".join(f"{p.function} <- queue" for p in runtime.pollers) or "none"
+    schedules = ", ".join(f"{s.function} every {s.every:g} s" for s in runtime.schedules)
+    hours = tokens.DEFAULT_TTL // 3600
+    lines = [
+        "",
+        "leadlists local runtime",
+        f"  API        {runtime.base_url}",
+        f"  AWS        {runtime.aws.describe()}",
+        f"  catalog    {args.seed_companies} companies, {args.seed_persons} persons",
+        f"  pollers    {pollers}",
+        f"  schedules  {schedules or 'none'}",
+        f"  token      org {tokens.DEMO_ORG}, user {tokens.DEMO_USER}, role admin, "
+        f"valid {hours} h (more: leadlists token --org ORG --user USER)",
+        "",
+        f"export TOKEN={token}",
+        f'curl -s -H "Authorization: Bearer $TOKEN" {runtime.base_url}/lists/{tokens.DEMO_ORG}',
+        "",
+        "Ctrl-C stops.",
+    ]
+    print("\n".join(lines), file=out, flush=True)
+
+
+# ---------------------------------------------------------------------------------------- token
+
+
+def _token(args: argparse.Namespace) -> int:
+    print(tokens.mint(args.user, args.org, args.role or None, args.ttl))
+    return 0
+
+
+# --------------------------------------------------------------------------------------- invoke
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    functions = template.functions()
+    if args.function not in functions:
+        known = ", ".join(sorted(functions))
+        print(f"Unknown function {args.function!r}. Known: {known}", file=sys.stderr)
+        return 2
+    try:
+        event = json.loads(args.event.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"Cannot read event {args.event}: {exc}", file=sys.stderr)
+        return 2
+    out = sys.stdout
+    # Function logs go to stderr, like `sam local invoke`: stdout is the result alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        status, result = invoke_once(args.function, event, args.endpoint)
+    print(json.dumps(result, indent=2), file=out)
+    return status
+
+
+def invoke_once(function: str, event: Any, endpoint: str | None = None) -> tuple[int, Any]:
+    """One invocation with its own environment; (exit status, result or Lambda's error shape)."""
+    from leadlists_local import lambdas
+    from leadlists_local.aws import AwsEnvironment
+    from leadlists_local.catalog import seed_catalog
+    from leadlists_local.runtime import template_parameters
+
+    environment = AwsEnvironment(endpoint, template_parameters())
+    try:
+        environment.open()
+        if environment.embedded:
+            seed_catalog(**INVOKE_SEED)
+        try:
+            return 0, lambdas.invoke(function, event)
+        except Exception as exc:
+            logging.getLogger("leadlists_local").exception("Invocation failed")
+            return 1, {"errorMessage": str(exc), "errorType": type(exc).__name__}
+    finally:
+        environment.close()
+
+
+# ---------------------------------------------------------------------------------- seed/import
+
+
+def _target(endpoint: str | None) -> str | None:
+    """The endpoint to fill: the given one, else the running `leadlists serve`'s."""
+    if endpoint:
+        return endpoint
+    info = state.read_runtime()
+    if info is None:
+        print(
+            "No `leadlists serve` is running (start it with `make run`), or pass --endpoint URL.",
+            file=sys.stderr,
+        )
+        return None
+    return str(info["endpoint"])
+
+
+@contextlib.contextmanager
+def _environment(endpoint: str) -> Any:
+    from leadlists_local.aws import AwsEnvironment
+    from leadlists_local.runtime import template_parameters
+
+    environment = AwsEnvironment(endpoint, template_parameters())
+    environment.open()
+    try:
+        yield environment
+    finally:
+        environment.close()
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from leadlists_local.catalog import seed_catalog
+
+    if args.persons and not args.companies:
+        print("--persons needs --companies > 0", file=sys.stderr)
+        return 2
+    endpoint = _target(args.endpoint)
+    if endpoint is None:
+        return NO_RUNTIME
+    with _environment(endpoint) as environment:
+        seed_catalog(companies=args.companies, persons=args.persons)
+        where = environment.describe()
+    print(f"Seeded {args.companies} companies and {args.persons} persons into {where}.")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from leadlists_local.catalog import import_file
+
+    if not args.file.is_file():
+        print(f"No such file: {args.file}", file=sys.stderr)
+        return 2
+    endpoint = _target(args.endpoint)
+    if endpoint is None:
+        return NO_RUNTIME
+    try:
+        with _environment(endpoint) as environment:
+            counts = import_file(args.file)
+            where = environment.describe()
+    except (ValueError, KeyError) as exc:
+        print(f"Cannot import {args.file}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Imported {counts['company']} companies and {counts['person']} persons into {where}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

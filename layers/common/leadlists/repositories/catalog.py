@@ -8,6 +8,7 @@ from typing import Any
 
 from leadlists.config import settings
 from leadlists.filters import Filter, matches
+from leadlists.filters.companies import as_filterable, company_pushdown
 from leadlists.filters.expression import facet, person_pushdown
 from leadlists.filters.model import EXACT_FIELDS
 from leadlists.repositories import dynamo, keys
@@ -77,6 +78,14 @@ def matching_persons(flt: Filter, segment: int = 0, total_segments: int = 1) -> 
     for person in scan_segment(keys.PERSON, segment, total_segments, pushdown):
         if matches(flt, person):
             yield person
+
+
+def matching_companies(flt: Filter, segment: int = 0, total_segments: int = 1) -> Iterator[dict]:
+    """Companies of one scan segment that match the filter exactly."""
+    pushdown = company_pushdown(flt, keys.KIND, keys.COMPANY)
+    for company in scan_segment(keys.COMPANY, segment, total_segments, pushdown):
+        if matches(flt, as_filterable(company)):
+            yield company
 
 
 def set_stats(persons: int, companies: int) -> None:

@@ -63,13 +63,20 @@ def chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
         yield seq[start : start + size]
 
 
-def batch_get(table: str, keys: list[dict[str, Any]], projection: str | None = None) -> list[dict]:
+def batch_get(
+    table: str,
+    keys: list[dict[str, Any]],
+    projection: str | None = None,
+    consistent: bool = False,
+) -> list[dict]:
     """Read many items, 100 keys a call, retrying unprocessed keys with backoff."""
     found: list[dict] = []
     for chunk in chunks(keys, BATCH_GET_MAX):
         request: dict[str, Any] = {"Keys": [to_item(k) for k in chunk]}
         if projection:
             request["ProjectionExpression"] = projection
+        if consistent:
+            request["ConsistentRead"] = True
         pending = {table: request}
         for attempt in range(len(_RETRY_DELAYS) + 1):
             answer = client().batch_get_item(RequestItems=pending)

@@ -50,6 +50,43 @@ def member_id(sort_key: str) -> str:
     )
 
 
+def parse_saved_list(pk: str) -> tuple[str, str]:
+    """(organization id, list id) of a saved list's partition key, e.g. from a KEYS_ONLY index."""
+    org_part, sep, list_id = pk.rpartition("#LIST#")
+    if not sep or not org_part.startswith("ORG#") or not list_id or "#" in list_id:
+        raise ValueError(f"Not a saved-list key: {pk!r}")
+    return org_part.removeprefix("ORG#"), list_id
+
+
+# Refresh runs (fan-out) -------------------------------------------------------------------------
+# One partition per run: the run item, a done-marker per segment and per tenant-copy chunk, and one
+# item per matched person sorted by person id, so the finalizer streams them in id order.
+
+RUN_MEMBER_PREFIX = "MEMBER#"
+
+
+def refresh_run(org_id: str, list_id: str, run_id: str) -> dict[str, str]:
+    return {PK: f"{saved_list(org_id, list_id)[PK]}#RUN#{run_id}", SK: META}
+
+
+def run_segment_done(org_id: str, list_id: str, run_id: str, segment: int) -> dict[str, str]:
+    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"SEGMENT#{segment:06d}"}
+
+
+def run_copy_done(
+    org_id: str, list_id: str, run_id: str, segment: int, chunk: int
+) -> dict[str, str]:
+    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"COPY#{segment:06d}#{chunk:06d}"}
+
+
+def run_member(org_id: str, list_id: str, run_id: str, person_id: str) -> dict[str, str]:
+    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_MEMBER_PREFIX}{person_id}"}
+
+
+def run_member_id(sort_key: str) -> str:
+    return sort_key.removeprefix(RUN_MEMBER_PREFIX)
+
+
 # Lead lists -------------------------------------------------------------------------------------
 
 COMPANY_PREFIX = "COMPANY#"
@@ -64,9 +101,17 @@ def lead_lists_index(org_id: str) -> str:
     return f"{_org(org_id)}#LEADLISTS"
 
 
+def lead_lists_index_sort(created_at: str, lead_list_id: str) -> str:
+    """ByOrg sort key of a lead list: oldest first, the id breaking ties."""
+    return f"{created_at}#{lead_list_id}"
+
+
+def lead_list_member_prefix(kind: str) -> str:
+    return COMPANY_PREFIX if kind == COMPANY else PERSON_PREFIX
+
+
 def lead_list_member(org_id: str, lead_list_id: str, kind: str, member: str) -> dict[str, str]:
-    prefix = COMPANY_PREFIX if kind == COMPANY else PERSON_PREFIX
-    return {PK: lead_list(org_id, lead_list_id)[PK], SK: f"{prefix}{member}"}
+    return {PK: lead_list(org_id, lead_list_id)[PK], SK: f"{lead_list_member_prefix(kind)}{member}"}
 
 
 # Tenant copies of catalog records ---------------------------------------------------------------
@@ -81,6 +126,11 @@ def tenant_record(org_id: str, kind: str, record_id: str) -> dict[str, str]:
 
 def search(org_id: str, search_id: str) -> dict[str, str]:
     return {PK: f"{_org(org_id)}#SEARCH#{search_id}", SK: META}
+
+
+def search_chunk(org_id: str, search_id: str, index: int) -> dict[str, str]:
+    """One slice of a search's matched ids, in the search's own partition."""
+    return {PK: search(org_id, search_id)[PK], SK: f"CHUNK#{index:06d}"}
 
 
 # Global catalog ---------------------------------------------------------------------------------

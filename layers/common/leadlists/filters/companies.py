@@ -1,0 +1,68 @@
+"""The shared filter applied to catalog companies.
+
+`matches` reads person attributes with the company's facets denormalized on them; a company is
+judged through `as_filterable`, the one place that maps its own attribute names onto those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from leadlists.errors import FieldError, bad_request
+from leadlists.filters.expression import Pushdown, _in_clause, _year_clause, facet
+from leadlists.filters.model import EXACT_FIELDS, Filter
+
+# Fields that describe a person, never a company: a company search rejects them (they would
+# silently match nothing, or everything when excluded).
+PERSON_ONLY = ("job_titles", "seniorities", "departments")
+
+# Company attribute -> the attribute name `matches` reads.
+_RENAMED = {
+    "id": "companyId",
+    "domain": "companyDomain",
+    "name": "companyName",
+    "description": "companyDescription",
+}
+# Exact fields whose attribute a catalog company item carries (with its lower-cased facet) under
+# the same name; the rest are left to `matches`, which keeps the pushdown a superset.
+_PUSHED = {
+    name: attribute
+    for name, attribute in EXACT_FIELDS.items()
+    if attribute in ("industry", "country", "city", "headcount", "revenue")
+}
+
+
+def as_filterable(company: Mapping[str, Any]) -> dict[str, Any]:
+    """The company as the attributes `matches` reads."""
+    view = dict(company)
+    for own, shared in _RENAMED.items():
+        view[shared] = company.get(own)
+    return view
+
+
+def check_company_filter(flt: Filter, prefix: str = "filter") -> None:
+    """400 naming every person-only field used in a company search."""
+    details = [
+        FieldError(f"{prefix}.{name}", "Not applicable to a company search")
+        for name in flt.used()
+        if name.removeprefix("exclude_") in PERSON_ONLY
+    ]
+    if details:
+        raise bad_request("Invalid filter", details)
+
+
+def company_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, Any]:
+    """Scan keyword arguments selecting companies that may match `flt`."""
+    push = Pushdown()
+    push.add(lambda p: f"{p._name(kind_attribute)} = {p._value(kind)}")
+    for name, attribute in _PUSHED.items():
+        for negate, values in (
+            (False, getattr(flt, name)),
+            (True, getattr(flt, f"exclude_{name}")),
+        ):
+            if values:
+                push.add(_in_clause(facet(attribute), [v.casefold() for v in values], negate))
+    if flt.founded_year is not None:
+        push.add(_year_clause(flt.founded_year.min, flt.founded_year.max))
+    return push.kwargs()

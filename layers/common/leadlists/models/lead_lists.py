@@ -1,0 +1,211 @@
+"""Lead list requests and the lead list object (seeds: leadlists-add-companies/-add-prospects)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from leadlists.clock import iso
+from leadlists.models.common import MAX_IDS, Name, UuidStr
+from leadlists.models.records import Company, Person
+
+MAX_USERS = 100
+# A selection may exclude more ids than it may add: the excluded ones are mostly not added.
+MAX_EXCLUDED = 10_000
+
+
+def _timestamp(value: str) -> str:
+    """Any ISO 8601 date or date-time, normalized to UTC with milliseconds (naive means UTC)."""
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError("Invalid ISO 8601 timestamp") from None
+    # Four-digit years keep the normalized strings ordered like the moments they name.
+    if not 1000 <= moment.year <= 9999:
+        raise ValueError("Year must be between 1000 and 9999")
+    return iso(moment)
+
+
+Timestamp = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_timestamp)
+]
+OrgId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Ids = Annotated[list[UuidStr], Field(min_length=1, max_length=MAX_IDS)]
+Text = Annotated[str, StringConstraints(max_length=500)]
+Phone = Annotated[str, StringConstraints(max_length=50)]
+
+
+def unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+class CreateLeadListRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+    type: Literal["company", "person"]
+    startDate: Timestamp
+    endDate: Timestamp
+    icpId: UuidStr | None = None
+    userIds: Annotated[list[UserId], Field(max_length=MAX_USERS)] | None = None
+    organizationId: OrgId | None = None
+
+
+class UpdateLeadListRequest(BaseModel):
+    """Only the fields given change; `icpId: null` unlinks the profile."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name | None = None
+    startDate: Timestamp | None = None
+    endDate: Timestamp | None = None
+    icpId: UuidStr | None = None
+    userIds: Annotated[list[UserId], Field(min_length=1, max_length=MAX_USERS)] | None = None
+    organizationId: OrgId | None = None
+
+    @field_validator("name", "startDate", "endDate", "userIds")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for values the client sent: an explicit null cannot erase a required field.
+        if value is None:
+            raise ValueError("May not be null")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateLeadListRequest:
+        if not self.changes():
+            raise ValueError("No field to update")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        fields = self.model_fields_set - {"organizationId"}
+        return {name: getattr(self, name) for name in sorted(fields)}
+
+
+class AddCompaniesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    companyIds: Ids
+    organizationId: OrgId | None = None
+
+
+class RemoveCompaniesRequest(AddCompaniesRequest):
+    pass
+
+
+class RemoveProspectsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    personIds: Ids
+    organizationId: OrgId | None = None
+
+
+class PersonInput(BaseModel):
+    """A prospect supplied in direct mode: the contract's person object, `id` required."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: UuidStr
+    firstName: Text | None = None
+    lastName: Text | None = None
+    fullName: Text | None = None
+    title: Text | None = None
+    seniority: Text | None = None
+    department: Text | None = None
+    email: Text | None = None
+    phones: list[Phone] = Field(default_factory=list, max_length=20)
+    linkedinUrl: Text | None = None
+    city: Text | None = None
+    country: Text | None = None
+    companyId: UuidStr | None = None
+    companyName: Text | None = None
+    companyDomain: Text | None = None
+    industry: Text | None = None
+
+
+class Selection(BaseModel):
+    """Results of an earlier prospect search: chosen `ids`, or `selectAll` but `excludeIds`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    searchId: UuidStr
+    ids: Ids | None = None
+    selectAll: bool | None = None
+    excludeIds: Annotated[list[UuidStr], Field(max_length=MAX_EXCLUDED)] | None = None
+    limit: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> Selection:
+        if self.selectAll:
+            if self.ids is not None:
+                raise ValueError("Give either ids or selectAll, not both")
+        elif self.ids is None:
+            raise ValueError("Give ids, or selectAll: true")
+        elif self.excludeIds is not None or self.limit is not None:
+            raise ValueError("excludeIds and limit apply only with selectAll")
+        return self
+
+
+class AddProspectsRequest(BaseModel):
+    """Direct mode (`persons`) or bulk mode (`selection`), never both."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    persons: Annotated[list[PersonInput], Field(min_length=1, max_length=MAX_IDS)] | None = None
+    selection: Selection | None = None
+    organizationId: OrgId | None = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> AddProspectsRequest:
+        if (self.persons is None) == (self.selection is None):
+            raise ValueError("Give either persons or selection, not both")
+        return self
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+class LeadList(BaseModel):
+    """The seed's lead list object; `companies` / `persons` appear only when populated."""
+
+    id: str
+    icpId: str | None
+    name: str
+    type: Literal["company", "person"]
+    startDate: str
+    endDate: str
+    personIds: list[str]
+    companyIds: list[str]
+    userIds: list[str]
+    createdAt: str
+    updatedAt: str
+    companies: list[Company] | None = Field(default=None, exclude_if=_absent)
+    persons: list[Person] | None = Field(default=None, exclude_if=_absent)
+
+
+class LeadListPage(BaseModel):
+    leadLists: list[LeadList]
+    nextToken: str | None = None
+
+
+class AddedCount(BaseModel):
+    addedCount: int
+
+
+class RemovedCount(BaseModel):
+    removedCount: int

@@ -1,0 +1,45 @@
+"""Search requests over the global catalog and their pages of results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from leadlists.filters import Filter
+from leadlists.models.common import MAX_PAGE
+from leadlists.models.lead_lists import OrgId
+from leadlists.models.records import Company, Person
+
+DEFAULT_SEARCH_PAGE = 25
+
+
+class SearchRequest(BaseModel):
+    """A new search (`filter`), or the next page of one (`nextToken`, filter optional)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    filter: Filter | None = None
+    pageSize: Annotated[int, Field(ge=1, le=MAX_PAGE)] = DEFAULT_SEARCH_PAGE
+    nextToken: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+    organizationId: OrgId | None = None
+
+    @model_validator(mode="after")
+    def _filter_or_token(self) -> SearchRequest:
+        if self.filter is None and self.nextToken is None:
+            raise ValueError("Give a filter, or the nextToken of an earlier page")
+        return self
+
+
+class PersonSearchPage(BaseModel):
+    searchId: str
+    total: int
+    results: list[Person]
+    nextToken: str | None = None
+
+
+class CompanySearchPage(BaseModel):
+    searchId: str
+    total: int
+    results: list[Company]
+    nextToken: str | None = None

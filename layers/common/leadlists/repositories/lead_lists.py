@@ -1,0 +1,343 @@
+"""Lead lists and their member items in the tenant table.
+
+A lead list is one item; each member is its own item in the list's partition (never an id array
+in one item: a list must be able to outgrow the 400 KB item limit). Members are added and removed
+with conditional writes in transactions, so every write that succeeds is one this request made
+and the counts it reports are exact however many requests overlap.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from leadlists.clock import new_id
+from leadlists.config import settings
+from leadlists.errors import conflict, not_found
+from leadlists.repositories import dynamo, keys
+
+LIST_FIELDS = (
+    "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
+    "version",
+)  # fmt: skip
+# Rounds of a member transaction before giving up on a contended list (each backs off longer).
+_TRANSACT_ROUNDS = 8
+# Query pages read per listing request while looking for lists the caller may see.
+_MAX_PAGES_PER_LISTING = 10
+
+
+class ListGone(Exception):
+    """The lead list was deleted while members were being written."""
+
+
+def _table() -> str:
+    return settings().tenant_table
+
+
+def _record(item: Mapping[str, Any]) -> dict[str, Any]:
+    record = {k: item[k] for k in LIST_FIELDS if k in item}
+    record.setdefault("icpId", None)
+    return record
+
+
+def _list_item(org_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **record,
+        **keys.lead_list(org_id, record["id"]),
+        keys.BY_ORG_PK: keys.lead_lists_index(org_id),
+        keys.BY_ORG_SK: keys.lead_lists_index_sort(record["createdAt"], record["id"]),
+        "organizationId": org_id,
+    }
+
+
+def get(org_id: str, list_id: str) -> dict[str, Any] | None:
+    answer = dynamo.client().get_item(
+        TableName=_table(),
+        Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
+        ConsistentRead=True,
+    )
+    return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
+
+
+def require(org_id: str, list_id: str) -> dict[str, Any]:
+    record = get(org_id, list_id)
+    if record is None:
+        raise not_found("Lead list not found")
+    return record
+
+
+def create(org_id: str, record: Mapping[str, Any]) -> None:
+    dynamo.client().put_item(
+        TableName=_table(),
+        Item=dynamo.to_item(_list_item(org_id, record)),
+        ConditionExpression="attribute_not_exists(pk)",
+    )
+
+
+def update(
+    org_id: str,
+    list_id: str,
+    fields: Mapping[str, Any],
+    expected_version: int,
+) -> dict[str, Any] | None:
+    """SET (None: REMOVE) fields if the list is still at `expected_version`; None otherwise."""
+    names = {"#version": "version"}
+    vals: dict[str, Any] = {":expected": expected_version, ":one": 1}
+    sets, removes = ["#version = #version + :one"], []
+    for i, (name, value) in enumerate(fields.items()):
+        names[f"#f{i}"] = name
+        if value is None:
+            removes.append(f"#f{i}")
+        else:
+            vals[f":f{i}"] = value
+            sets.append(f"#f{i} = :f{i}")
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    try:
+        answer = dynamo.client().update_item(
+            TableName=_table(),
+            Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(pk) AND #version = :expected",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=dynamo.values(vals),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        # A member transaction holding the item is as much a lost race as a newer version.
+        if exc.response["Error"]["Code"] in (
+            "ConditionalCheckFailedException",
+            "TransactionConflictException",
+        ):
+            return None
+        raise
+    return _record(dynamo.from_item(answer["Attributes"]))
+
+
+def touch(org_id: str, list_id: str, timestamp: str) -> None:
+    """Move updatedAt forward after a membership change. Best effort: losing to a concurrent
+    writer (a later timestamp, a deleted list, a transaction holding the item) is fine."""
+    try:
+        dynamo.client().update_item(
+            TableName=_table(),
+            Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
+            UpdateExpression="SET #u = :t",
+            ConditionExpression="attribute_exists(pk) AND #u < :t",
+            ExpressionAttributeNames={"#u": "updatedAt"},
+            ExpressionAttributeValues=dynamo.values({":t": timestamp}),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in (
+            "ConditionalCheckFailedException",
+            "TransactionConflictException",
+        ):
+            raise
+
+
+def delete(org_id: str, list_id: str) -> bool:
+    """Remove the list item (gone for every reader at once); False when it was already gone."""
+    try:
+        dynamo.client().delete_item(
+            TableName=_table(),
+            Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
+            ConditionExpression="attribute_exists(pk)",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def page(
+    org_id: str, limit: int, token: str | None, visible_to: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the organization's lead lists, oldest first; `visible_to` keeps only the
+    lists whose `userIds` hold that user. Pages are filled up to `limit` across query pages."""
+    index_pk = keys.lead_lists_index(org_id)
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "ByOrg",
+        "KeyConditionExpression": "#p = :p",
+        "ExpressionAttributeNames": {"#p": keys.BY_ORG_PK},
+        "ExpressionAttributeValues": {":p": index_pk},
+        "Limit": limit,
+    }
+    if visible_to is not None:
+        request["FilterExpression"] = "contains(#u, :me)"
+        request["ExpressionAttributeNames"]["#u"] = "userIds"
+        request["ExpressionAttributeValues"][":me"] = visible_to
+    request["ExpressionAttributeValues"] = dynamo.values(request["ExpressionAttributeValues"])
+    start = dynamo.decode_token(token, {keys.BY_ORG_PK: index_pk})
+    found: list[dict[str, Any]] = []
+    for _ in range(_MAX_PAGES_PER_LISTING):
+        if start:
+            request["ExclusiveStartKey"] = start
+        answer = dynamo.query(request)
+        items = answer.get("Items", [])
+        start = answer.get("LastEvaluatedKey")
+        for n, item in enumerate(items):
+            found.append(item)
+            if len(found) == limit:
+                more = n + 1 < len(items) or start is not None
+                # Resume right after the last list returned, which may be mid-page.
+                return _records(found), dynamo.encode_token(_index_key(item)) if more else None
+        if not start:
+            return _records(found), None
+    return _records(found), dynamo.encode_token(start)
+
+
+def _records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [_record(dynamo.from_item(i)) for i in items]
+
+
+def _index_key(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: item[k] for k in (keys.PK, keys.SK, keys.BY_ORG_PK, keys.BY_ORG_SK)}
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+def _member_query(org_id: str, list_id: str, prefix: str) -> Iterator[str]:
+    """Sort keys of the list's partition beginning with `prefix`, strongly consistent."""
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "#p = :p AND begins_with(#s, :m)",
+        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+        "ExpressionAttributeValues": dynamo.values(
+            {":p": keys.lead_list(org_id, list_id)[keys.PK], ":m": prefix}
+        ),
+        "ProjectionExpression": "#s",
+        "ConsistentRead": True,
+    }
+    while True:
+        answer = dynamo.client().query(**request)
+        for item in answer.get("Items", []):
+            yield item[keys.SK]["S"]
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def member_ids(org_id: str, list_id: str, kind: str) -> list[str]:
+    """Every member id of one kind, in sort-key order."""
+    prefix = keys.lead_list_member_prefix(kind)
+    return [keys.member_id(sk) for sk in _member_query(org_id, list_id, prefix)]
+
+
+def existing_members(org_id: str, list_id: str, kind: str, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` are members already (BatchGetItem, 100 a call). Only a pre-filter that
+    saves copy writes: the conditional member writes remain the judge."""
+    wanted = [keys.lead_list_member(org_id, list_id, kind, i) for i in ids]
+    return {item["memberId"] for item in dynamo.batch_get(_table(), wanted)}
+
+
+def add_members(org_id: str, list_id: str, kind: str, ids: list[str], added_at: str) -> list[str]:
+    """Put one member item per id unless it exists; returns the ids this call added.
+
+    Each transaction also checks that the list still exists, so a concurrent delete (which
+    removes the list item first, then its members) can never leave members behind.
+    """
+    table = _table()
+    guard = {
+        "ConditionCheck": {
+            "TableName": table,
+            "Key": dynamo.to_item(keys.lead_list(org_id, list_id)),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+    def put(member: str) -> dict[str, Any]:
+        item = {
+            **keys.lead_list_member(org_id, list_id, kind, member),
+            "memberId": member,
+            "addedAt": added_at,
+        }
+        return {
+            "Put": {
+                "TableName": table,
+                "Item": dynamo.to_item(item),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
+
+    return _transact_each(ids, put, guard)
+
+
+def remove_members(org_id: str, list_id: str, kind: str, ids: list[str]) -> list[str]:
+    """Delete the member items that exist; returns the ids this call removed."""
+    table = _table()
+
+    def delete_one(member: str) -> dict[str, Any]:
+        return {
+            "Delete": {
+                "TableName": table,
+                "Key": dynamo.to_item(keys.lead_list_member(org_id, list_id, kind, member)),
+                "ConditionExpression": "attribute_exists(sk)",
+            }
+        }
+
+    return _transact_each(ids, delete_one, None)
+
+
+def _transact_each(
+    ids: list[str],
+    build: Callable[[str], dict[str, Any]],
+    guard: dict[str, Any] | None,
+) -> list[str]:
+    """Apply one conditional write per id, up to 100 a transaction; returns the ids whose write
+    happened. A cancelled transaction wrote nothing: the ids whose condition failed (already a
+    member / not a member) are dropped and the rest retried, so each id is counted by exactly one
+    request."""
+    done: list[str] = []
+    size = dynamo.TRANSACT_MAX - (1 if guard else 0)
+    for chunk in dynamo.chunks(ids, size):
+        pending = list(chunk)
+        for attempt in range(_TRANSACT_ROUNDS):
+            items = ([guard] if guard else []) + [build(i) for i in pending]
+            try:
+                # A fresh token per round: botocore's own retries of this call reuse it, so a
+                # retried success is not re-run (and misreported as all conditions failing).
+                dynamo.client().transact_write_items(
+                    TransactItems=items, ClientRequestToken=new_id()
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                pending = _still_pending(exc, pending, guard is not None)
+                if not pending:
+                    break
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter only
+                continue
+            done.extend(pending)
+            pending = []
+            break
+        if pending:
+            raise conflict("Too many concurrent changes to this lead list; retry the request")
+    return done
+
+
+def _still_pending(exc: ClientError, pending: list[str], guarded: bool) -> list[str]:
+    reasons = [r.get("Code") or "None" for r in exc.response.get("CancellationReasons", [])]
+    if len(reasons) != len(pending) + (1 if guarded else 0):
+        raise RuntimeError("TransactWriteItems cancelled without a reason per item") from exc
+    if guarded:
+        if reasons[0] == "ConditionalCheckFailed":
+            raise ListGone from None
+        reasons = reasons[1:]
+    return [
+        i for i, reason in zip(pending, reasons, strict=True) if reason != "ConditionalCheckFailed"
+    ]
+
+
+def delete_members(org_id: str, list_id: str) -> int:
+    """Remove every member item of the list (after the list item is gone). Returns the calls."""
+    member_keys = [
+        keys.lead_list_member(org_id, list_id, kind, member)
+        for kind in (keys.COMPANY, keys.PERSON)
+        for member in member_ids(org_id, list_id, kind)
+    ]
+    return dynamo.batch_write(_table(), deletes=member_keys)

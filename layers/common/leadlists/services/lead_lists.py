@@ -1,0 +1,272 @@
+"""Lead lists: create, read, page, update, delete, and add or remove companies and prospects.
+
+Access (seed): a member of the organization may use a lead list when their user id is in its
+`userIds` or they are an admin; other organizations' lists simply are not found (their keys
+begin with another organization id). Every request is validated in full (list type, ids, limits)
+before its first write, so a failed request changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from leadlists import clock
+from leadlists.auth import Caller
+from leadlists.errors import FieldError, bad_request, conflict, forbidden, not_found
+from leadlists.models.common import DEFAULT_PAGE
+from leadlists.models.lead_lists import (
+    AddCompaniesRequest,
+    AddedCount,
+    AddProspectsRequest,
+    CreateLeadListRequest,
+    LeadList,
+    LeadListPage,
+    PersonInput,
+    RemoveCompaniesRequest,
+    RemovedCount,
+    RemoveProspectsRequest,
+    UpdateLeadListRequest,
+    unique,
+)
+from leadlists.repositories import keys, tenant_records
+from leadlists.repositories import lead_lists as repo
+from leadlists.services import search, tenant_copy
+
+PUBLIC_FIELDS = (
+    "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
+)  # fmt: skip
+_PATCH_ROUNDS = 3
+_LISTING_THREADS = 8
+
+
+@dataclass(frozen=True)
+class AddCompaniesResult:
+    """The seed answers the full list (or `{"addedCount": 0}`); `added` also travels in a header."""
+
+    added: int
+    body: LeadList | AddedCount
+
+
+# Loading and access -----------------------------------------------------------------------------
+
+
+def _path_id(raw: str) -> str:
+    try:
+        if len(raw) > 64:
+            raise ValueError
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise bad_request("Invalid lead list id", [FieldError("id", "Invalid UUID")]) from None
+
+
+def _require_access(caller: Caller, record: Mapping[str, Any]) -> None:
+    if not caller.is_admin and caller.user_id not in record.get("userIds", []):
+        raise forbidden("The lead list is not shared with you")
+
+
+def _load(caller: Caller, raw_id: str) -> dict[str, Any]:
+    record = repo.require(caller.org_id, _path_id(raw_id))
+    _require_access(caller, record)
+    return record
+
+
+def _require_type(record: Mapping[str, Any], kind: str, route: str) -> None:
+    if record["type"] != kind:
+        raise bad_request(
+            f"{route} works only on {kind}-type lead lists; this one is {record['type']}-type"
+        )
+
+
+def _check_dates(start: str, end: str) -> None:
+    # Both are normalized to the same fixed-width UTC format, so text order is time order.
+    if end < start:
+        raise bad_request(
+            "endDate is before startDate", [FieldError("endDate", "Must not be before startDate")]
+        )
+
+
+# The lead list object ---------------------------------------------------------------------------
+
+
+def _model(
+    record: Mapping[str, Any], ids: list[str], members: list[dict[str, Any]] | None
+) -> LeadList:
+    companies = record["type"] == keys.COMPANY
+    data: dict[str, Any] = {k: record.get(k) for k in PUBLIC_FIELDS}
+    data["companyIds"] = ids if companies else []
+    data["personIds"] = [] if companies else ids
+    if members is not None:
+        data["companies" if companies else "persons"] = members
+    return LeadList.model_validate(data)
+
+
+def _populated(
+    org_id: str, record: Mapping[str, Any], known: Mapping[str, dict[str, Any]] | None = None
+) -> LeadList:
+    """The list with its members' records, built from the member items and the tenant copies;
+    `known` holds records already in hand (just copied), which need no reading back."""
+    known = known or {}
+    kind = record["type"]
+    ids = repo.member_ids(org_id, record["id"], kind)
+    copies = tenant_records.get_copies(org_id, kind, [i for i in ids if i not in known])
+    copies.update({i: known[i] for i in ids if i in known})
+    return _model(record, ids, [copies[i] for i in ids if i in copies])
+
+
+# Create, read, page, update, delete -------------------------------------------------------------
+
+
+def create(caller: Caller, request: CreateLeadListRequest) -> LeadList:
+    caller.require_own_org(request.organizationId)
+    _check_dates(request.startDate, request.endDate)
+    timestamp = clock.now_iso()
+    record = {
+        "id": clock.new_id(),
+        "icpId": request.icpId,
+        "name": request.name,
+        "type": request.type,
+        "startDate": request.startDate,
+        "endDate": request.endDate,
+        # The creator always keeps access.
+        "userIds": unique([*(request.userIds or []), caller.user_id]),
+        "createdAt": timestamp,
+        "updatedAt": timestamp,
+        "version": 1,
+    }
+    repo.create(caller.org_id, record)
+    return _model(record, [], None)
+
+
+def get(caller: Caller, raw_id: str) -> LeadList:
+    return _populated(caller.org_id, _load(caller, raw_id))
+
+
+def page(caller: Caller, limit: int | None, token: str | None) -> LeadListPage:
+    """The lists the caller may use: all of the organization's for admins, else those shared."""
+    visible_to = None if caller.is_admin else caller.user_id
+    records, next_token = repo.page(caller.org_id, limit or DEFAULT_PAGE, token, visible_to)
+    with ThreadPoolExecutor(_LISTING_THREADS) as pool:
+        ids = list(pool.map(lambda r: repo.member_ids(caller.org_id, r["id"], r["type"]), records))
+    lists = [_model(r, i, None) for r, i in zip(records, ids, strict=True)]
+    return LeadListPage(leadLists=lists, nextToken=next_token)
+
+
+def update(caller: Caller, raw_id: str, request: UpdateLeadListRequest) -> LeadList:
+    """Change the fields given; the date order is checked against the version it is written to."""
+    caller.require_own_org(request.organizationId)
+    list_id = _path_id(raw_id)
+    changes = request.changes()
+    if "userIds" in changes:
+        changes["userIds"] = unique(changes["userIds"])
+    for _ in range(_PATCH_ROUNDS):
+        record = repo.require(caller.org_id, list_id)
+        _require_access(caller, record)
+        merged = {**record, **changes}
+        _check_dates(merged["startDate"], merged["endDate"])
+        fields = {**changes, "updatedAt": clock.now_iso()}
+        updated = repo.update(caller.org_id, list_id, fields, record["version"])
+        if updated is not None:
+            return _populated(caller.org_id, updated)
+    raise conflict("The lead list was changed by another request; reload it and retry")
+
+
+def delete(caller: Caller, raw_id: str) -> None:
+    """The list item goes first (gone for every reader at once), then its member items."""
+    record = _load(caller, raw_id)
+    if not repo.delete(caller.org_id, record["id"]):
+        raise not_found("Lead list not found")
+    repo.delete_members(caller.org_id, record["id"])
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+def _add(
+    org_id: str, record: dict[str, Any], kind: str, records: Mapping[str, dict[str, Any]]
+) -> list[str]:
+    """Copy the records that are not members yet into the tenant's records, then add them.
+    Returns the ids this request added (the conditional writes decide, not the pre-filter) and
+    moves `record`'s updatedAt when anything was."""
+    existing = repo.existing_members(org_id, record["id"], kind, records)
+    new = [i for i in records if i not in existing]
+    if not new:
+        return []
+    tenant_copy.store(org_id, kind, [records[i] for i in new])
+    timestamp = clock.now_iso()
+    try:
+        added = repo.add_members(org_id, record["id"], kind, new, timestamp)
+    except repo.ListGone:
+        raise not_found("Lead list not found") from None
+    if added:
+        repo.touch(org_id, record["id"], timestamp)
+        record["updatedAt"] = timestamp
+    return added
+
+
+def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> AddCompaniesResult:
+    caller.require_own_org(request.organizationId)
+    record = _load(caller, raw_id)
+    _require_type(record, keys.COMPANY, "add-companies")
+    found, missing = tenant_copy.load(keys.COMPANY, request.companyIds)
+    if missing:
+        unknown = set(missing)
+        details = [
+            FieldError(f"companyIds.{n}", "Company not found")
+            for n, company_id in enumerate(request.companyIds)
+            if company_id in unknown
+        ]
+        raise bad_request("Unknown company ids; nothing was added", details)
+    added = _add(caller.org_id, record, keys.COMPANY, found)
+    if not added:
+        return AddCompaniesResult(0, AddedCount(addedCount=0))
+    return AddCompaniesResult(len(added), _populated(caller.org_id, record, known=found))
+
+
+def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> AddedCount:
+    caller.require_own_org(request.organizationId)
+    record = _load(caller, raw_id)
+    _require_type(record, keys.PERSON, "add-prospects")
+    if request.persons is not None:
+        records = _direct(request.persons)
+    else:
+        assert request.selection is not None  # the model guarantees exactly one mode
+        ids = search.resolve_selection(caller.org_id, request.selection)
+        # A result that has left the catalog since the search cannot be copied: it is skipped.
+        records, _ = tenant_copy.load(keys.PERSON, ids)
+    return AddedCount(addedCount=len(_add(caller.org_id, record, keys.PERSON, records)))
+
+
+def _direct(persons: list[PersonInput]) -> dict[str, dict[str, Any]]:
+    """Direct mode: the catalog's record wins for ids it knows; an unknown id is stored as
+    supplied, as a tenant-only prospect. A repeated id counts once (its first object)."""
+    supplied: dict[str, PersonInput] = {}
+    for person in persons:
+        supplied.setdefault(person.id, person)
+    found, _ = tenant_copy.load(keys.PERSON, supplied)
+    return {
+        i: found.get(i) or {**person.model_dump(exclude_none=True), "tenantOnly": True}
+        for i, person in supplied.items()
+    }
+
+
+def _remove(caller: Caller, raw_id: str, kind: str, route: str, ids: list[str]) -> RemovedCount:
+    record = _load(caller, raw_id)
+    _require_type(record, kind, route)
+    removed = repo.remove_members(caller.org_id, record["id"], kind, unique(ids))
+    if removed:
+        repo.touch(caller.org_id, record["id"], clock.now_iso())
+    return RemovedCount(removedCount=len(removed))
+
+
+def remove_companies(caller: Caller, raw_id: str, request: RemoveCompaniesRequest) -> RemovedCount:
+    caller.require_own_org(request.organizationId)
+    return _remove(caller, raw_id, keys.COMPANY, "remove-companies", request.companyIds)
+
+
+def remove_prospects(caller: Caller, raw_id: str, request: RemoveProspectsRequest) -> RemovedCount:
+    caller.require_own_org(request.organizationId)
+    return _remove(caller, raw_id, keys.PERSON, "remove-prospects", request.personIds)

@@ -1,0 +1,24 @@
+"""POST /api/v1/entities/leadlists/{id}/add-companies: add catalog companies to a lead list."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount, LeadList
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.post("/api/v1/entities/leadlists/<list_id>/add-companies", summary="Add companies")
+def add_companies(
+    list_id: str, body: Annotated[AddCompaniesRequest, Body()]
+) -> Response[LeadList | AddedCount]:
+    result = lead_lists.add_companies(current_caller(app), list_id, body)
+    headers = {"X-Added-Count": str(result.added)}
+    return Response(200, "application/json", dump(result.body), headers=headers)
+
+
+lambda_handler = handler(app)

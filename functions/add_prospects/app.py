@@ -1,0 +1,19 @@
+"""POST /api/v1/entities/leadlists/{id}/add-prospects: add persons, direct or by selection."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from leadlists.api import create_app, current_caller, handler
+from leadlists.models.lead_lists import AddedCount, AddProspectsRequest
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.post("/api/v1/entities/leadlists/<list_id>/add-prospects", summary="Add prospects")
+def add_prospects(list_id: str, body: Annotated[AddProspectsRequest, Body()]) -> AddedCount:
+    return lead_lists.add_prospects(current_caller(app), list_id, body)
+
+
+lambda_handler = handler(app)

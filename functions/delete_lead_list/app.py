@@ -1,0 +1,17 @@
+"""DELETE /api/v1/entities/leadlists/{id}: remove a lead list and its member items."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from leadlists.api import create_app, current_caller, handler
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.delete("/api/v1/entities/leadlists/<list_id>", summary="Delete a lead list")
+def delete_lead_list(list_id: str) -> Response[None]:
+    lead_lists.delete(current_caller(app), list_id)
+    return Response(200)
+
+
+lambda_handler = handler(app)

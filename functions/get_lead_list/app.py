@@ -1,0 +1,17 @@
+"""GET /api/v1/entities/leadlists/{id}: one lead list with its companies or persons populated."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.models.lead_lists import LeadList
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.get("/api/v1/entities/leadlists/<list_id>", summary="Get a lead list")
+def get_lead_list(list_id: str) -> Response[LeadList]:
+    return Response(200, "application/json", dump(lead_lists.get(current_caller(app), list_id)))
+
+
+lambda_handler = handler(app)

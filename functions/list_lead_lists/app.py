@@ -1,0 +1,23 @@
+"""GET /api/v1/entities/leadlists: page the lead lists the caller may use."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from leadlists.api import create_app, current_caller, handler
+from leadlists.models.common import PageLimit
+from leadlists.models.lead_lists import LeadListPage
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.get("/api/v1/entities/leadlists", summary="Page the caller's lead lists")
+def list_lead_lists(
+    limit: Annotated[PageLimit | None, Query()] = None,
+    nextToken: Annotated[str | None, Query(max_length=2048)] = None,
+) -> LeadListPage:
+    return lead_lists.page(current_caller(app), limit, nextToken)
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,19 @@
+"""POST /api/v1/entities/leadlists/{id}/remove-prospects: remove persons from a lead list."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from leadlists.api import create_app, current_caller, handler
+from leadlists.models.lead_lists import RemovedCount, RemoveProspectsRequest
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.post("/api/v1/entities/leadlists/<list_id>/remove-prospects", summary="Remove prospects")
+def remove_prospects(list_id: str, body: Annotated[RemoveProspectsRequest, Body()]) -> RemovedCount:
+    return lead_lists.remove_prospects(current_caller(app), list_id, body)
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,23 @@
+"""PATCH /api/v1/entities/leadlists/{id}: change a lead list's name, dates, icpId or userIds."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.models.lead_lists import LeadList, UpdateLeadListRequest
+from leadlists.services import lead_lists
+
+app = create_app()
+
+
+@app.patch("/api/v1/entities/leadlists/<list_id>", summary="Update a lead list")
+def update_lead_list(
+    list_id: str, body: Annotated[UpdateLeadListRequest, Body()]
+) -> Response[LeadList]:
+    updated = lead_lists.update(current_caller(app), list_id, body)
+    return Response(200, "application/json", dump(updated))
+
+
+lambda_handler = handler(app)

@@ -8,9 +8,9 @@ from leadlists.services import saved_lists
 app = create_app()
 
 
-@app.delete("/lists/<list_id>", summary="Delete a saved list")
-def delete_list(list_id: str) -> Response[None]:
-    saved_lists.delete(current_caller(app), list_id)
+@app.delete("/lists/<id>", summary="Delete a saved list")
+def delete_list(id: str) -> Response[None]:
+    saved_lists.delete(current_caller(app), id)
     return Response(200)
 
 

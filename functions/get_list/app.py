@@ -1,4 +1,4 @@
-"""GET /lists/{key}: the organization's lists when key is its id, else one list."""
+"""GET /lists/{id}: the organization's lists when id is the organization's, else one list."""
 
 from typing import Annotated
 
@@ -13,18 +13,18 @@ from leadlists.services import saved_lists
 app = create_app()
 
 
-@app.get("/lists/<key>", summary="Get a saved list, or page the organization's lists")
+@app.get("/lists/<id>", summary="Get a saved list, or page the organization's lists")
 def get_list(
-    key: str,
+    id: str,
     limit: Annotated[PageLimit | None, Query()] = None,
     nextToken: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Response[SavedList | list[SavedList]]:
     caller = current_caller(app)
-    if key == caller.org_id:
+    if id == caller.org_id:
         lists, token = saved_lists.page(caller, limit, nextToken)
         headers = {"X-Next-Token": token} if token else {}
         return Response(200, "application/json", dump(lists), headers=headers)
-    return Response(200, "application/json", dump(saved_lists.get(caller, key)))
+    return Response(200, "application/json", dump(saved_lists.get(caller, id)))
 
 
 lambda_handler = handler(app)

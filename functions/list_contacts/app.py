@@ -12,13 +12,13 @@ from leadlists.services import saved_lists
 app = create_app()
 
 
-@app.get("/lists/<list_id>/contacts", summary="Page a saved list's members")
+@app.get("/lists/<id>/contacts", summary="Page a saved list's members")
 def list_contacts(
-    list_id: str,
+    id: str,
     limit: Annotated[PageLimit | None, Query()] = None,
     nextToken: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ContactPage:
-    return saved_lists.contacts(current_caller(app), list_id, limit, nextToken)
+    return saved_lists.contacts(current_caller(app), id, limit, nextToken)
 
 
 lambda_handler = handler(app)

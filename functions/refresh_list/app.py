@@ -12,12 +12,13 @@ from leadlists.services import refresh
 app = create_app()
 
 
-@app.post("/lists/refresh/<list_id>", summary="Refresh a saved list")
+@app.post("/lists/refresh/<id>", summary="Refresh a saved list")
 def refresh_list(
-    list_id: str, body: Annotated[RefreshRequest | None, Body()] = None
+    id: str,
+    body: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response[SavedList]:
     org = body.organizationId if body else None
-    status, saved = refresh.request(current_caller(app), list_id, org)
+    status, saved = refresh.request(current_caller(app), id, org)
     return Response(status, "application/json", dump(saved))
 
 

@@ -1,0 +1,125 @@
+"""One OpenAPI document for the whole API, generated from every function's Powertools resolver.
+
+Each function owns one route; their schemas are merged here, the contract's error responses,
+limits and bearer security are added, and the result is checked in as `openapi.json` (CI fails
+when it no longer matches the code).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from leadlists_local import lambdas, template
+
+SPEC_PATH = template.ROOT / "openapi.json"
+TITLE = "leadlists API"
+VERSION = "1.0.0"
+
+ERRORS = {
+    "400": "Malformed JSON, schema violation (`details` lists every field), wrong list type, "
+    "limit exceeded or unknown ids",
+    "401": "No token, a bad token, or a token without an organization claim",
+    "403": "Authenticated but not allowed (not shared with the caller; foreign organizationId)",
+    "404": "No such resource in the caller's organization",
+    "409": "A write lost an optimistic-concurrency race (stale version) or a name is taken",
+    "413": "Request body above 1 MiB",
+    "500": "Unexpected error; the requestId finds the logs",
+}
+# Which errors each method can answer besides 400/401/404/500, which every route can.
+_EXTRA = {"get": (), "delete": (), "post": ("403", "409", "413"), "patch": ("403", "409", "413")}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message", "requestId"],
+    "properties": {
+        "code": {
+            "type": "string",
+            "enum": [
+                "BAD_REQUEST",
+                "UNAUTHORIZED",
+                "FORBIDDEN",
+                "NOT_FOUND",
+                "CONFLICT",
+                "PAYLOAD_TOO_LARGE",
+                "INTERNAL_ERROR",
+            ],
+        },
+        "message": {"type": "string"},
+        "details": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "requestId": {"type": "string"},
+    },
+}
+
+
+def _function_app(logical_id: str) -> Any:
+    lambdas.load_handler(logical_id)
+    return sys.modules[f"leadlists_fn_{logical_id}"].app
+
+
+def build() -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": TITLE,
+            "version": VERSION,
+            "description": "Saved lists and lead lists of B2B prospects. Limits: 1,000 ids per "
+            "add/remove request, 1,000 prospects per bulk selection, 1 MiB request bodies, "
+            "100 items per page, 200 characters per list name.",
+        },
+        "paths": {},
+        "components": {
+            "schemas": {"Error": ERROR_SCHEMA},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+        "security": [{"bearer": []}],
+    }
+    for logical_id, function in sorted(template.functions().items()):
+        if not function.routes:
+            continue
+        part = json.loads(_function_app(logical_id).get_openapi_json_schema())
+        for path, operations in part.get("paths", {}).items():
+            spec["paths"].setdefault(path, {}).update(operations)
+        spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+    for operations in spec["paths"].values():
+        for method, operation in operations.items():
+            _add_errors(method, operation)
+    spec["paths"] = dict(sorted(spec["paths"].items()))
+    return spec
+
+
+def _add_errors(method: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)  # Powertools' default; the contract answers 400 instead
+    for status in ("400", "401", "404", *_EXTRA.get(method, ()), "500"):
+        responses[status] = {
+            "description": ERRORS[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, sort_keys=False) + "\n"
+
+
+def write() -> None:
+    SPEC_PATH.write_text(render())
+
+
+def main() -> None:
+    write()
+    print(f"wrote {SPEC_PATH.name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from leadlists_local import state, template, tokens
 
 # `invoke` seeds this much when it runs against its own throwaway emulator.
-INVOKE_SEED = {"companies": 20, "persons": 100}
+INVOKE_SEED = {"companies": 10, "persons": 60}
 NO_RUNTIME = 2  # exit status: no running `leadlists serve` to talk to
 
 

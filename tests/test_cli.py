@@ -1,0 +1,121 @@
+"""The `leadlists` command in-process: tokens, `invoke` with every sample event, error exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leadlists_local import cli, state, template, tokens
+
+EVENTS = sorted((template.ROOT / "events").glob("*.json"))
+GET_LIST_EVENT = str(template.ROOT / "events" / "get_list.json")
+# An event file is named for its function (save_list.json -> SaveListFunction); list here only
+# the files that cannot follow that rule.
+FUNCTION_OF: dict[str, str] = {}
+
+
+def function_for(event_file: Path) -> str:
+    return FUNCTION_OF.get(event_file.stem) or (
+        "".join(word.title() for word in event_file.stem.split("_")) + "Function"
+    )
+
+
+@pytest.fixture(autouse=True)
+def state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throwaway state folder: tests never touch the developer's signing key or runtime."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv(state.STATE_ENV, str(folder))
+    return folder
+
+
+def test_token_prints_a_token_the_runtime_verifies(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["token", "--org", "org_x", "--user", "user_x", "--ttl", "120"]) == 0
+    token = capsys.readouterr().out.strip()
+    claims = tokens.verify(token)
+    assert (claims["sub"], claims["org_id"], claims["org_role"]) == ("user_x", "org_x", "admin")
+    assert (claims["iss"], claims["aud"]) == (tokens.ISSUER, tokens.AUDIENCE)
+    assert 110 <= claims["exp"] - claims["iat"] <= 120
+
+
+def test_token_role_can_be_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["token", "--org", "org_x", "--user", "user_x", "--role", ""]) == 0
+    assert "org_role" not in tokens.verify(capsys.readouterr().out.strip())
+
+
+def test_signing_key_is_private_and_stable(state_folder: Path) -> None:
+    first = tokens.signing_key()
+    path = state_folder / tokens.KEY_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert tokens.signing_key() == first
+    assert len(first) >= 32
+
+
+def test_token_from_another_key_is_rejected(tmp_path: Path) -> None:
+    foreign = tokens.mint("user_x", "org_x", key=tokens.signing_key(tmp_path / "other"))
+    with pytest.raises(Exception, match="Signature"):
+        tokens.verify(foreign)
+
+
+def test_every_function_has_a_sample_event() -> None:
+    covered = {function_for(path) for path in EVENTS}
+    missing = sorted(set(template.functions()) - covered)
+    if missing:
+        # Reported, not failed: functions arrive before their sample events while work is open.
+        pytest.skip(f"no events/<name>.json yet for {', '.join(missing)}")
+
+
+@pytest.mark.parametrize("event_file", EVENTS, ids=[p.stem for p in EVENTS])
+def test_invoke_every_sample_event(event_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    function = function_for(event_file)
+    assert function in template.functions(), f"{event_file.name}: no function {function}"
+    status = cli.main(["invoke", function, "--event", str(event_file)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    result: Any = json.loads(out)  # stdout is the result alone; logs go to stderr
+    if isinstance(result, dict) and "statusCode" in result:
+        assert result["statusCode"] < 500, result
+        if event_file.stem == "save_list":
+            assert result["statusCode"] == 200, result
+    else:
+        assert not (result or {}).get("batchItemFailures"), result
+
+
+def test_invoke_leaves_the_environment_as_it_was() -> None:
+    before = dict(os.environ)
+    assert cli.main(["invoke", "GetListFunction", "--event", GET_LIST_EVENT]) == 0
+    assert dict(os.environ) == before
+
+
+def test_invoke_unknown_function_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["invoke", "NoSuchFunction", "--event", GET_LIST_EVENT]) == 2
+    assert "NoSuchFunction" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", [None, "{not json"])
+def test_invoke_unreadable_event_exits_2(tmp_path: Path, content: str | None) -> None:
+    event = tmp_path / "event.json"
+    if content is not None:
+        event.write_text(content)
+    assert cli.main(["invoke", "GetListFunction", "--event", str(event)]) == 2
+
+
+@pytest.mark.parametrize("command", [["seed"], ["import", __file__]])
+def test_seed_and_import_need_a_running_runtime(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(command) == cli.NO_RUNTIME
+    assert "leadlists serve" in capsys.readouterr().err
+
+
+def test_stale_runtime_file_counts_as_no_runtime(state_folder: Path) -> None:
+    state_folder.mkdir(parents=True, exist_ok=True)
+    (state_folder / state.RUNTIME_FILE).write_text(
+        json.dumps({"endpoint": "http://127.0.0.1:9", "pid": 2**22 + 12345})
+    )
+    assert state.read_runtime() is None
+    assert cli.main(["seed"]) == cli.NO_RUNTIME

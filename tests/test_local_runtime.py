@@ -416,3 +416,27 @@ def test_import_cli_finds_the_running_runtime(runtime: LocalRuntime, tmp_path: P
     assert "Imported 0 companies and 1 persons" in done.stdout
     found = catalog.get_records(keys.PERSON, [person_id])
     assert found[person_id]["fullName"] == "Ada L"
+
+
+def test_schedule_expressions_of_both_event_types() -> None:
+    rule = template._schedule("Nightly", {"Schedule": "rate(5 minutes)"})
+    assert (rule["rate_seconds"], rule["enabled"], rule["input"]) == (300, True, None)
+    v2 = template._schedule("Hourly", {"ScheduleExpression": "rate(1 hour)", "State": "DISABLED"})
+    assert (v2["rate_seconds"], v2["enabled"]) == (3600, False)
+    assert template._schedule("Cron", {"Schedule": "cron(0 3 * * ? *)"})["rate_seconds"] is None
+
+
+def test_runtime_fires_template_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = template._schedule("Every", {"Schedule": "rate(1 day)", "Input": '{"x": 1}'})
+    function = template.Function("TickFunction", Path(), "app.handler", {}, [], [], [schedule])
+    monkeypatch.setattr(template, "functions", lambda: {"TickFunction": function})
+    rt = LocalRuntime(port=0, schedule_every=0.01)
+    fired = threading.Event()
+    events: list[tuple[str, Any]] = []
+    monkeypatch.setattr(rt, "invoke", lambda fn, ev: events.append((fn, ev)) or fired.set())
+    rt._start_background({"queues": {}})
+    try:
+        assert fired.wait(5)
+    finally:
+        rt.stop()
+    assert events[0] == ("TickFunction", {"x": 1})  # a rule's Input replaces the event

@@ -133,7 +133,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
     token = runtime.token()
-    pollers = ", ".join(f"{p.function} <- queue" for p in runtime.pollers) or "none"
+    pollers = ", ".join(f"{p.function} <- {p.queue}" for p in runtime.pollers) or "none"
     schedules = ", ".join(f"{s.function} every {s.every:g} s" for s in runtime.schedules)
     hours = tokens.DEFAULT_TTL // 3600
     lines = [
@@ -144,8 +144,8 @@ def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
         f"  catalog    {args.seed_companies} companies, {args.seed_persons} persons",
         f"  pollers    {pollers}",
         f"  schedules  {schedules or 'none'}",
-        f"  token      org {tokens.DEMO_ORG}, user {tokens.DEMO_USER}, role admin, "
-        f"valid {hours} h (more: leadlists token --org ORG --user USER)",
+        f"  token      {tokens.DEMO_ORG} / {tokens.DEMO_USER} / {tokens.DEMO_ROLE}, "
+        f"valid {hours} h (others: leadlists token --help)",
         "",
         f"export TOKEN={token}",
         f'curl -s -H "Authorization: Bearer $TOKEN" {runtime.base_url}/lists/{tokens.DEMO_ORG}',

@@ -41,8 +41,10 @@ class QueuePoller(threading.Thread):
         stop: threading.Event,
         visibility_timeout: int = 5,
         wait_seconds: int = 1,
+        queue: str = "",
     ) -> None:
         super().__init__(name=f"poller-{function}", daemon=True)
+        self.queue = queue or queue_url.rsplit("/", 1)[-1]  # the template's name, for logs
         self.function, self.url, self.arn = function, queue_url, queue_arn
         self.batch_size = max(1, min(batch_size, 10))  # ReceiveMessage returns at most 10
         self.invoke, self.sqs, self.stop_event = invoke, sqs, stop

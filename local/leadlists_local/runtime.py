@@ -95,13 +95,14 @@ class LocalRuntime:
         """Start everything; returns the API's base URL."""
         try:
             self._key = tokens.signing_key(self.state_dir)
+            # Bind first: a port in use should fail before anything slow happens.
+            self._server = ApiServer(self.host, self.port, self.invoke, self.verify)
             created = self.aws.open()
             if self.seed_companies or self.seed_persons:
                 from leadlists_local.catalog import seed_catalog
 
                 seed_catalog(companies=self.seed_companies, persons=self.seed_persons)
             self._start_background(created)
-            self._server = ApiServer(self.host, self.port, self.invoke, self.verify)
             self.base_url = self._server.start()
         except BaseException:
             self.stop()
@@ -124,14 +125,15 @@ class LocalRuntime:
                     self._stop,
                     visibility_timeout=self.visibility_timeout,
                     wait_seconds=self.wait_seconds,
+                    queue=source["queue"],
                 )
                 self.pollers.append(poller)
             for schedule in function.schedules:
                 every = self.schedule_every or schedule["rate_seconds"]
                 if not schedule["enabled"] or not every:
                     why = "disabled" if not schedule["enabled"] else "cron(): use --schedule-every"
-                    logger.info("schedule %s of %s not fired (%s)", schedule["name"],
-                                function.logical_id, why)  # fmt: skip
+                    name = f"{function.logical_id}.{schedule['name']}"
+                    logger.info("schedule %s not fired (%s)", name, why)
                     continue
                 rule = f"leadlists-local-{function.logical_id}-{schedule['name']}"
                 timer = ScheduleTimer(

@@ -260,6 +260,11 @@ def test_large_catalog_refresh_is_queued_with_202(api, catalog, aws, monkeypatch
     status, again, _ = api.post(f"/lists/refresh/{created['id']}")
     assert status == 202 and again["version"] == body["version"]  # not queued twice
     assert drain_queue(aws, "RefreshQueue", "RefreshWorkerFunction") == 1
+    _, running, _ = api.get(f"/lists/{created['id']}")
+    assert running["refreshStatus"] == "running"  # fanned out over scan segments
+    for _ in range(5):  # segments, then tenant copies, then the finalize message
+        drain_queue(aws, "RefreshSegmentQueue", "RefreshSegmentFunction")
+        drain_queue(aws, "TenantCopyQueue", "TenantCopyFunction")
     _, done, _ = api.get(f"/lists/{created['id']}")
     assert done["refreshStatus"] == "idle"
     assert done["contactsNum"] == len(expected_ids(catalog, us_software))

@@ -1,6 +1,6 @@
-"""SQS consumer: runs queued refreshes, reporting failures per record."""
+"""SQS consumer of refresh requests: computes a list inline within the synchronous budget, or
+coordinates its fan-out over scan segments beyond it. Reports failures per record."""
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -11,15 +11,18 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from leadlists.services import refresh
+from leadlists.services import fanout, refresh
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(record: SQSRecord) -> None:
-    message = json.loads(record.body)
+def _run(message: dict[str, Any], _: Any) -> None:
     refresh.run_queued(message["organizationId"], message["listId"], message["runId"])
+
+
+def record_handler(record: SQSRecord) -> None:
+    fanout.consume(record, _run)
 
 
 @logger.inject_lambda_context

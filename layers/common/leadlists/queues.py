@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -30,3 +32,88 @@ def send_refresh_request(org_id: str, list_id: str, run_id: str) -> bool:
     body = {"type": "refresh", "organizationId": org_id, "listId": list_id, "runId": run_id}
     _client().send_message(QueueUrl=url, MessageBody=json.dumps(body))
     return True
+
+
+# SendMessageBatch: at most 10 entries and 256 KiB of bodies a call.
+BATCH_ENTRIES = 10
+BATCH_BYTES = 256 * 1024
+_RETRY_DELAYS = (0.05, 0.2, 0.8)
+
+
+def _required(url: str, name: str) -> str:
+    if not url:
+        raise RuntimeError(f"{name} is not configured")
+    return url
+
+
+def send_batch(url: str, bodies: Iterable[Mapping[str, Any]]) -> int:
+    """Send messages in SendMessageBatch calls, retrying entries SQS reports as failed.
+
+    Returns the calls made."""
+    calls = 0
+    batch: list[str] = []
+    size = 0
+    for body in bodies:
+        text = json.dumps(body, separators=(",", ":"))
+        if batch and (len(batch) == BATCH_ENTRIES or size + len(text) > BATCH_BYTES):
+            calls += _send_entries(url, batch)
+            batch, size = [], 0
+        batch.append(text)
+        size += len(text)
+    if batch:
+        calls += _send_entries(url, batch)
+    return calls
+
+
+def _send_entries(url: str, texts: list[str]) -> int:
+    pending = {str(n): text for n, text in enumerate(texts)}
+    for attempt in range(len(_RETRY_DELAYS) + 1):
+        entries = [{"Id": n, "MessageBody": text} for n, text in pending.items()]
+        answer = _client().send_message_batch(QueueUrl=url, Entries=entries)
+        failed = {f["Id"] for f in answer.get("Failed", [])}
+        pending = {n: t for n, t in pending.items() if n in failed}
+        if not pending:
+            return attempt + 1
+        if attempt < len(_RETRY_DELAYS):
+            time.sleep(_RETRY_DELAYS[attempt])
+    raise RuntimeError(f"SendMessageBatch left {len(pending)} messages unsent")
+
+
+def send_refresh_requests(requests: Iterable[tuple[str, str, str]]) -> int:
+    """Queue many lists' computations at once: (organization id, list id, run id) each."""
+    url = _required(settings().refresh_queue_url, "REFRESH_QUEUE_URL")
+    bodies = (
+        {"type": "refresh", "organizationId": org, "listId": list_id, "runId": run_id}
+        for org, list_id, run_id in requests
+    )
+    return send_batch(url, bodies)
+
+
+def send_segments(org_id: str, list_id: str, run_id: str, segments: int) -> int:
+    """One message per scan segment of a fan-out run."""
+    url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    run = {"organizationId": org_id, "listId": list_id, "runId": run_id}
+    bodies = (
+        {"type": "segment", **run, "segment": n, "segments": segments} for n in range(segments)
+    )
+    return send_batch(url, bodies)
+
+
+def send_finalize(org_id: str, list_id: str, run_id: str) -> None:
+    """Ask for a fan-out run's completion (on the segment queue, so it gets its own retries)."""
+    url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    send_batch(
+        url, [{"type": "finalize", "organizationId": org_id, "listId": list_id, "runId": run_id}]
+    )
+
+
+def send_copy_chunks(
+    org_id: str, list_id: str, run_id: str, segment: int, chunks: list[list[dict[str, Any]]]
+) -> int:
+    """A segment's matched persons, in chunks, for the tenant-copy consumer."""
+    url = _required(settings().tenant_copy_queue_url, "TENANT_COPY_QUEUE_URL")
+    run = {"organizationId": org_id, "listId": list_id, "runId": run_id, "segment": segment}
+    bodies = (
+        {"type": "copy", **run, "chunk": n, "persons": persons} for n, persons in enumerate(chunks)
+    )
+    return send_batch(url, bodies)

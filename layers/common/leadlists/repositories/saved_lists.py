@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -180,6 +180,25 @@ def schedule_fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str
     return due, [] if due else [keys.DUE_PK, keys.DUE_SK]
 
 
+def due_lists(now: str) -> Iterator[tuple[str, str]]:
+    """(organization id, list id) of every auto-updated list due at `now`, from the sparse
+    DueForRefresh index (KEYS_ONLY: the table keys name the list), page by page."""
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "DueForRefresh",
+        "KeyConditionExpression": "#p = :p AND #d <= :now",
+        "ExpressionAttributeNames": {"#p": keys.DUE_PK, "#d": keys.DUE_SK},
+        "ExpressionAttributeValues": dynamo.values({":p": keys.DUE_PARTITION, ":now": now}),
+    }
+    while True:
+        answer = dynamo.client().query(**request)
+        for item in answer.get("Items", []):
+            yield keys.parse_saved_list(dynamo.from_item(item)[keys.PK])
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
 def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
     index_pk = keys.saved_lists_index(org_id)
     request: dict[str, Any] = {
@@ -236,6 +255,12 @@ def member_ids(org_id: str, list_id: str) -> set[str]:
     for item in _member_items(org_id, list_id, projection=True):
         out.add(keys.member_id(item[keys.SK]))
     return out
+
+
+def sorted_member_ids(org_id: str, list_id: str) -> Iterator[str]:
+    """Member ids in id order, streamed page by page (keys only): memory stays one page."""
+    for item in _member_items(org_id, list_id, projection=True):
+        yield keys.member_id(item[keys.SK])
 
 
 def _member_items(org_id: str, list_id: str, projection: bool) -> Iterable[dict[str, Any]]:

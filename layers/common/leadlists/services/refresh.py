@@ -53,16 +53,40 @@ def _not_running() -> tuple[str, dict[str, Any]]:
     return condition, {":running": "running", ":stale": iso(now() - RUN_LEASE)}
 
 
-def _mark_queued(record: dict[str, Any]) -> dict[str, Any] | None:
-    condition, values = _not_running()
-    run_id = new_id()
-    return repo.update_fields(
-        record["organizationId"],
-        record["id"],
-        {"refreshStatus": "queued", "refreshRunId": run_id, "updatedAt": now_iso()},
-        condition=f"({condition}) AND refreshStatus <> :queued",
-        condition_values={**values, ":queued": "queued"},
+def _idle_or_stale() -> tuple[str, dict[str, Any]]:
+    """Neither queued nor running, unless that state's lease lapsed: a request whose message
+    was lost (or a list queued without a lease, by save) never blocks refreshes for good."""
+    condition = (
+        "(refreshStatus <> :running AND refreshStatus <> :queued) OR refreshStartedAt < :stale"
+        " OR (refreshStatus = :queued AND attribute_not_exists(refreshStartedAt))"
     )
+    values = {":running": "running", ":queued": "queued", ":stale": iso(now() - RUN_LEASE)}
+    return condition, values
+
+
+def mark_queued(
+    org_id: str, list_id: str, extra_condition: str = "", extra_values: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Queue a new run unless one is queued or running; None when skipped."""
+    condition, values = _idle_or_stale()
+    if extra_condition:
+        condition = f"({condition}) AND ({extra_condition})"
+    return repo.update_fields(
+        org_id,
+        list_id,
+        {
+            "refreshStatus": "queued",
+            "refreshRunId": new_id(),
+            "refreshStartedAt": now_iso(),  # the queued state's lease
+            "updatedAt": now_iso(),
+        },
+        condition=condition,
+        condition_values={**values, **(extra_values or {})},
+    )
+
+
+def _mark_queued(record: dict[str, Any]) -> dict[str, Any] | None:
+    return mark_queued(record["organizationId"], record["id"])
 
 
 def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> dict[str, Any] | None:
@@ -98,8 +122,11 @@ def _matching(flt: Filter) -> list[dict[str, Any]]:
     return sorted(matched, key=lambda p: p["id"])
 
 
-def compute(record: dict[str, Any], run_id: str) -> dict[str, Any]:
-    """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`."""
+def compute(record: dict[str, Any], run_id: str, fail_on_error: bool = True) -> dict[str, Any]:
+    """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`.
+
+    A queue consumer passes `fail_on_error=False` on attempts that SQS will retry: the retry
+    takes the run over, and only the last attempt's failure marks the list failed."""
     org, list_id = record["organizationId"], record["id"]
     try:
         flt = Filter.model_validate(record["usedFilter"])
@@ -115,34 +142,43 @@ def compute(record: dict[str, Any], run_id: str) -> dict[str, Any]:
             add=sorted(selected_ids - existing),
             remove=sorted(existing - selected_ids),
         )
-        finished = now()
-        schedule = {**record, "nextRefreshAt": iso(finished + AUTO_REFRESH_EVERY)}
-        due_set, due_remove = repo.schedule_fields(schedule)
-        done = repo.update_fields(
-            org,
-            list_id,
-            {
-                "contactsNum": len(selected),
-                "matchedContactsNum": len(matched),
-                "lastSyncedTime": iso(finished),
-                "refreshStatus": "idle",
-                "updatedAt": iso(finished),
-                "nextRefreshAt": schedule["nextRefreshAt"],
-                **due_set,
-            },
-            condition="refreshRunId = :run",
-            condition_values={":run": run_id},
-            remove=("refreshError", "refreshProgress", *due_remove),
-        )
+        done = complete(record, run_id, contacts=len(selected), matched=len(matched))
     except Exception as exc:
         logger.exception("Refresh failed", extra={"listId": list_id, "runId": run_id})
-        fail(org, list_id, run_id, f"Refresh failed: {type(exc).__name__}")
+        if fail_on_error:
+            fail(org, list_id, run_id, f"Refresh failed: {type(exc).__name__}")
         raise
     if done is None:
         # Superseded (filter changed) or deleted meanwhile: the newer run owns the list.
         logger.info("Refresh superseded", extra={"listId": list_id, "runId": run_id})
         return repo.get(org, list_id) or record
     return done
+
+
+def complete(
+    record: dict[str, Any], run_id: str, contacts: int, matched: int
+) -> dict[str, Any] | None:
+    """Record a finished run's counts and move the list's next scheduled refresh forward;
+    None when another run superseded this one (or the list is gone)."""
+    finished = now()
+    schedule = {**record, "nextRefreshAt": iso(finished + AUTO_REFRESH_EVERY)}
+    due_set, due_remove = repo.schedule_fields(schedule)
+    return repo.update_fields(
+        record["organizationId"],
+        record["id"],
+        {
+            "contactsNum": contacts,
+            "matchedContactsNum": matched,
+            "lastSyncedTime": iso(finished),
+            "refreshStatus": "idle",
+            "updatedAt": iso(finished),
+            "nextRefreshAt": schedule["nextRefreshAt"],
+            **due_set,
+        },
+        condition="refreshRunId = :run",
+        condition_values={":run": run_id},
+        remove=("refreshError", "refreshProgress", *due_remove),
+    )
 
 
 def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
@@ -152,13 +188,22 @@ def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
         {"refreshStatus": "failed", "refreshError": reason, "updatedAt": now_iso()},
         condition="refreshRunId = :run",
         condition_values={":run": run_id},
+        remove=("refreshProgress",),
     )
 
 
 def run_queued(org_id: str, list_id: str, run_id: str) -> None:
-    """The refresh worker's step for one queued request (safe to deliver twice)."""
+    """The refresh-request consumer's step (safe to deliver twice): within the synchronous budget
+    it computes the list here; beyond it, it coordinates a fan-out over scan segments."""
     claimed = claim(org_id, list_id, run_id, from_queue=True)
     if claimed is None:
         logger.info("Refresh request skipped", extra={"listId": list_id, "runId": run_id})
         return
-    compute(claimed, run_id)
+    persons = catalog.stats()["persons"]
+    if persons > _budget():
+        # Imported here: the fan-out builds on this module's claim/complete/fail.
+        from leadlists.services import fanout
+
+        fanout.start(claimed, run_id, persons)
+        return
+    compute(claimed, run_id, fail_on_error=False)

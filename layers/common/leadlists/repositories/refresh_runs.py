@@ -1,0 +1,298 @@
+"""Fan-out refresh runs in the tenant table: the run item and its counters, per-segment and
+per-copy-chunk done markers, and the matched person ids (one item each, in id order).
+
+Counting is exactly-once by construction: a segment (or copy chunk) is counted in the same
+transaction that creates its done marker, and a marker can be created only once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from leadlists.config import settings
+from leadlists.repositories import dynamo, keys
+
+# Run states: collecting (segments and copies arriving) -> finalizing (one finalizer holds it)
+# -> done; or failed. A finalizer that gives up returns the run to collecting.
+COLLECTING, FINALIZING, DONE, FAILED = "collecting", "finalizing", "done", "failed"
+# Run items outlive any run (TTL), so markers orphaned by a late duplicate message vanish.
+RUN_TTL_SECONDS = 7 * 24 * 3600
+_DELETE_PAGE = 500
+
+Outcome = Literal["counted", "duplicate", "closed"]
+
+
+def _table() -> str:
+    return settings().tenant_table
+
+
+def expires_at() -> int:
+    return int(time.time()) + RUN_TTL_SECONDS
+
+
+def create(org_id: str, list_id: str, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Record a run once; a redelivered coordinator message gets the existing run back."""
+    item = {
+        **fields,
+        **keys.refresh_run(org_id, list_id, run_id),
+        "state": COLLECTING,
+        "segmentsDone": 0,
+        "matched": 0,
+        "copiesTotal": 0,
+        "copiesDone": 0,
+        "expiresAt": expires_at(),
+    }
+    try:
+        dynamo.client().put_item(
+            TableName=_table(),
+            Item=dynamo.to_item(item),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        existing = get(org_id, list_id, run_id)
+        if existing is not None:
+            return existing
+        raise
+    return _public(item)
+
+
+def get(org_id: str, list_id: str, run_id: str) -> dict[str, Any] | None:
+    return _get(keys.refresh_run(org_id, list_id, run_id))
+
+
+def segment_done(org_id: str, list_id: str, run_id: str, segment: int) -> bool:
+    return _get(keys.run_segment_done(org_id, list_id, run_id, segment)) is not None
+
+
+def _get(key: Mapping[str, str]) -> dict[str, Any] | None:
+    answer = dynamo.client().get_item(
+        TableName=_table(), Key=dynamo.to_item(key), ConsistentRead=True
+    )
+    return _public(dynamo.from_item(answer["Item"])) if "Item" in answer else None
+
+
+def _public(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in (keys.PK, keys.SK)}
+
+
+def put_members(org_id: str, list_id: str, run_id: str, person_ids: Iterable[str]) -> int:
+    """Record matched persons (idempotent puts, 25 a call). Returns the DynamoDB calls made."""
+    ttl = expires_at()
+    items = [{**keys.run_member(org_id, list_id, run_id, p), "expiresAt": ttl} for p in person_ids]
+    return dynamo.batch_write(_table(), items)
+
+
+def complete_segment(
+    org_id: str, list_id: str, run_id: str, segment: int, matched: int, copy_chunks: int
+) -> Outcome:
+    """Count a segment exactly once: its done marker and the run's counters in one transaction."""
+    marker = keys.run_segment_done(org_id, list_id, run_id, segment)
+    add = {":one": 1, ":n": matched, ":k": copy_chunks}
+    return _count_once(
+        org_id,
+        list_id,
+        run_id,
+        marker,
+        "ADD segmentsDone :one, matched :n, copiesTotal :k",
+        add,
+    )
+
+
+def complete_copy_chunk(
+    org_id: str, list_id: str, run_id: str, segment: int, chunk: int
+) -> Outcome:
+    """Count a tenant-copy chunk exactly once."""
+    marker = keys.run_copy_done(org_id, list_id, run_id, segment, chunk)
+    return _count_once(org_id, list_id, run_id, marker, "ADD copiesDone :one", {":one": 1})
+
+
+def _count_once(
+    org_id: str,
+    list_id: str,
+    run_id: str,
+    marker: Mapping[str, str],
+    update: str,
+    increments: Mapping[str, int],
+) -> Outcome:
+    table = _table()
+    try:
+        dynamo.client().transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": dynamo.to_item({**marker, "expiresAt": expires_at()}),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": dynamo.to_item(keys.refresh_run(org_id, list_id, run_id)),
+                        "UpdateExpression": update,
+                        "ConditionExpression": "attribute_exists(pk) AND #state = :collecting",
+                        "ExpressionAttributeNames": {"#state": "state"},
+                        "ExpressionAttributeValues": dynamo.values(
+                            {**increments, ":collecting": COLLECTING}
+                        ),
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            return "duplicate"
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            return "closed"
+        raise
+    return "counted"
+
+
+def is_complete(run: Mapping[str, Any]) -> bool:
+    """Every segment counted and every tenant copy written."""
+    segments_in = run.get("segmentsDone") == run.get("segmentsTotal")
+    return segments_in and run.get("copiesDone") == run.get("copiesTotal")
+
+
+def claim_finalization(
+    org_id: str, list_id: str, run_id: str, token: str, now_epoch: int, lease_seconds: int
+) -> dict[str, Any] | None:
+    """Become the run's only finalizer; None when it is not complete or another one holds it.
+
+    A finalizer that dies without releasing holds the claim until its lease lapses."""
+    return _update(
+        org_id,
+        list_id,
+        run_id,
+        "SET #state = :finalizing, finalizer = :token, leaseUntil = :until",
+        "segmentsDone = segmentsTotal AND copiesDone = copiesTotal AND "
+        "(#state = :collecting OR (#state = :finalizing AND leaseUntil < :now))",
+        {
+            ":finalizing": FINALIZING,
+            ":collecting": COLLECTING,
+            ":token": token,
+            ":until": now_epoch + lease_seconds,
+            ":now": now_epoch,
+        },
+    )
+
+
+def release_finalization(org_id: str, list_id: str, run_id: str, token: str) -> None:
+    """A failing finalizer hands the run back so its retry can claim it at once."""
+    _update(
+        org_id,
+        list_id,
+        run_id,
+        "SET #state = :collecting REMOVE finalizer, leaseUntil",
+        "#state = :finalizing AND finalizer = :token",
+        {":collecting": COLLECTING, ":finalizing": FINALIZING, ":token": token},
+    )
+
+
+def mark_done(org_id: str, list_id: str, run_id: str, token: str) -> bool:
+    """Close the run; only the claim holder may (its items are deleted afterwards)."""
+    return (
+        _update(
+            org_id,
+            list_id,
+            run_id,
+            "SET #state = :done",
+            "#state = :finalizing AND finalizer = :token",
+            {":done": DONE, ":finalizing": FINALIZING, ":token": token},
+        )
+        is not None
+    )
+
+
+def mark_failed(org_id: str, list_id: str, run_id: str, reason: str) -> None:
+    """Stop a run: later segment, copy and finalize messages of it do nothing."""
+    _update(
+        org_id,
+        list_id,
+        run_id,
+        "SET #state = :failed, refreshError = :reason",
+        "#state <> :done",
+        {":failed": FAILED, ":done": DONE, ":reason": reason},
+    )
+
+
+def _update(
+    org_id: str,
+    list_id: str,
+    run_id: str,
+    expression: str,
+    condition: str,
+    vals: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    try:
+        answer = dynamo.client().update_item(
+            TableName=_table(),
+            Key=dynamo.to_item(keys.refresh_run(org_id, list_id, run_id)),
+            UpdateExpression=expression,
+            ConditionExpression=f"attribute_exists(pk) AND ({condition})",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=dynamo.values(vals),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _public(dynamo.from_item(answer["Attributes"]))
+
+
+def member_ids(org_id: str, list_id: str, run_id: str) -> Iterator[str]:
+    """The run's matched person ids in id order, streamed page by page (keys only)."""
+    for sort_key in _sort_keys(org_id, list_id, run_id, keys.RUN_MEMBER_PREFIX):
+        yield keys.run_member_id(sort_key)
+
+
+def _sort_keys(org_id: str, list_id: str, run_id: str, prefix: str | None) -> Iterator[str]:
+    partition = keys.refresh_run(org_id, list_id, run_id)[keys.PK]
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "#p = :p",
+        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+        "ExpressionAttributeValues": dynamo.values({":p": partition}),
+        "ProjectionExpression": "#s",
+        "ConsistentRead": True,
+    }
+    if prefix:
+        request["KeyConditionExpression"] += " AND begins_with(#s, :m)"
+        request["ExpressionAttributeValues"] = dynamo.values({":p": partition, ":m": prefix})
+    while True:
+        answer = dynamo.client().query(**request)
+        for item in answer.get("Items", []):
+            yield dynamo.from_item(item)[keys.SK]
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def delete(org_id: str, list_id: str, run_id: str) -> int:
+    """Delete every item of the run, the run item last (so a retry still finds it).
+
+    Returns the DynamoDB write calls made."""
+    partition = keys.refresh_run(org_id, list_id, run_id)[keys.PK]
+    calls = 0
+    page: list[dict[str, str]] = []
+    for sort_key in _sort_keys(org_id, list_id, run_id, None):
+        if sort_key == keys.META:
+            continue
+        page.append({keys.PK: partition, keys.SK: sort_key})
+        if len(page) >= _DELETE_PAGE:
+            calls += dynamo.batch_write(_table(), deletes=page)
+            page = []
+    if page:
+        calls += dynamo.batch_write(_table(), deletes=page)
+    calls += dynamo.batch_write(_table(), deletes=[keys.refresh_run(org_id, list_id, run_id)])
+    return calls

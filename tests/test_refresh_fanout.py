@@ -1,0 +1,449 @@
+"""Refresh at scale through the handlers and the queue consumers (moto): fan-out over scan
+segments, tenant copies in chunks, exactly-once counts under duplicate delivery, retries after
+mid-segment failures, runs that exhaust their retries, and one run at a time.
+
+The catalog has 600 persons and a segment takes 100, so a refresh fans out over 6 segments.
+Expected members always come from an independent computation over the seeded persons.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from conftest import ORG_A, ORG_B
+from leadlists.config import settings
+from leadlists.repositories import dynamo, keys
+from leadlists.repositories import saved_lists as repo
+from leadlists_local import lambdas, template
+
+SEGMENTS = 6
+US = {"countries": ["United States"]}
+GERMANY = {"countries": ["Germany"]}
+CONSUMERS = {  # queue -> function, read from the template's SQS event sources
+    q["queue"]: name for name, f in template.functions().items() for q in f.queues
+}
+QUEUE_ORDER = ["RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue"]
+
+
+@pytest.fixture
+def fanout(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Every refresh beyond the synchronous budget; 100 persons per scan segment."""
+    monkeypatch.setenv("SYNC_REFRESH_MAX_PERSONS", "10")
+    monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "100")
+    settings.cache_clear()
+    return aws
+
+
+class Queues:
+    """Drives the template's queues like their event source mappings, with optional duplicate
+    delivery (every batch handed over twice, and every message sent again for later)."""
+
+    def __init__(self, aws: dict[str, Any], duplicate: bool = False) -> None:
+        self.aws, self.duplicate = aws, duplicate
+        self.sqs = boto3.client("sqs", region_name="us-east-1")
+        self.seen: set[str] = set()
+
+    def url(self, queue: str) -> str:
+        return self.aws["queues"][queue]["url"]
+
+    def step(self, queue: str) -> int:
+        """One receive + invoke; returns the messages received."""
+        got = self.sqs.receive_message(
+            QueueUrl=self.url(queue),
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageSystemAttributeNames=["All"],
+        )
+        messages = got.get("Messages", [])
+        if not messages:
+            return 0
+        function = CONSUMERS[queue]
+        event = lambdas.sqs_event(messages, self.aws["queues"][queue]["arn"])
+        failed = self.invoke(function, event)
+        if self.duplicate:
+            self.invoke(function, event)  # the same delivery again, at once
+            for m in messages:  # ... and once more later, after other work
+                if m["Body"] not in self.seen:
+                    self.seen.add(m["Body"])
+                    self.sqs.send_message(QueueUrl=self.url(queue), MessageBody=m["Body"])
+        for m in messages:
+            if m["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.url(queue), ReceiptHandle=m["ReceiptHandle"])
+        return len(messages)
+
+    @staticmethod
+    def invoke(function: str, event: dict[str, Any]) -> set[str]:
+        """The ids the function failed; like Lambda, an exception fails the whole batch."""
+        try:
+            result = lambdas.invoke(function, event)
+        except Exception:
+            return {r["messageId"] for r in event["Records"]}
+        return {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+
+    def drain(self, queue: str, limit: int = 200) -> int:
+        total = 0
+        for _ in range(limit):
+            got = self.step(queue)
+            if not got:
+                break
+            total += got
+        return total
+
+    def run(self, rounds: int = 100) -> None:
+        """Until every queue is empty."""
+        for _ in range(rounds):
+            if not sum(self.drain(q) for q in QUEUE_ORDER):
+                return
+        raise AssertionError("queues never emptied")
+
+    def dead_letters(self, queue: str) -> list[dict[str, Any]]:
+        got = self.sqs.receive_message(QueueUrl=self.url(queue), MaxNumberOfMessages=10)
+        return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
+def save(api, name: str = "Fan-out", flt: dict | None = None, **extra: Any) -> dict[str, Any]:
+    body = {"organizationId": ORG_A, "listName": name, "contacts_found": 0, "filter": flt or US}
+    status, saved, _ = api.post("/lists/save", {**body, **extra})
+    assert status == 200, saved
+    return saved
+
+
+def expected(catalog: dict, predicate: Callable[[dict], bool]) -> list[str]:
+    return sorted(p["id"] for p in catalog["persons"] if predicate(p))
+
+
+def in_us(p: dict) -> bool:
+    return p["country"] == "United States"
+
+
+def in_germany(p: dict) -> bool:
+    return p["country"] == "Germany"
+
+
+def contacts(api, list_id: str) -> list[dict[str, Any]]:
+    out, token = [], None
+    while True:
+        query = "limit=100" + (f"&nextToken={token}" if token else "")
+        status, page, _ = api.get(f"/lists/{list_id}/contacts", query=query)
+        assert status == 200
+        out += page["contacts"]
+        token = page["nextToken"]
+        if not token:
+            return out
+
+
+def run_items(list_id: str) -> list[dict[str, Any]]:
+    """Every item of every run of the list (run partitions start with the list's key)."""
+    prefix = keys.refresh_run(ORG_A, list_id, "")[keys.PK]
+    table = settings().tenant_table
+    found, request = [], {"TableName": table}
+    while True:
+        page = dynamo.client().scan(**request)
+        found += [i for i in page["Items"] if i["pk"]["S"].startswith(prefix)]
+        if "LastEvaluatedKey" not in page:
+            return found
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def assert_exact(api, list_id: str, want: list[str], matched: int | None = None) -> dict:
+    status, body, _ = api.get(f"/lists/{list_id}")
+    assert status == 200
+    assert body["refreshStatus"] == "idle", body
+    assert body["refreshProgress"] is None and body["refreshError"] is None
+    assert body["lastSyncedTime"]
+    assert body["contactsNum"] == len(want)
+    assert body["matchedContactsNum"] == (len(want) if matched is None else matched)
+    assert sorted(repo.member_ids(ORG_A, list_id)) == want
+    people = contacts(api, list_id)
+    assert sorted(p["id"] for p in people) == want  # every member has its tenant copy
+    assert run_items(list_id) == []  # the run cleaned up after itself
+    return body
+
+
+# ------------------------------------------------------------------------------------ behaviour
+
+
+def test_large_refresh_fans_out_and_completes_exactly(api, catalog, fanout):
+    saved = save(api)
+    queues = Queues(fanout)
+    assert queues.drain("RefreshQueue") == 1
+    sqs = queues.sqs
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=queues.url("RefreshSegmentQueue"), AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    assert int(attrs["Attributes"]["ApproximateNumberOfMessages"]) == SEGMENTS
+    queues.run()
+    body = assert_exact(api, saved["id"], expected(catalog, in_us))
+    assert body["contactsNum"] > 100  # more than one segment's and one copy chunk's worth
+
+
+def test_running_refresh_reports_progress(api, catalog, fanout):
+    saved = save(api)
+    queues = Queues(fanout)
+    queues.drain("RefreshQueue")
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert body["refreshStatus"] == "running"
+    assert body["refreshProgress"] == {"segmentsDone": 0, "segmentsTotal": SEGMENTS}
+    got = queues.sqs.receive_message(
+        QueueUrl=queues.url("RefreshSegmentQueue"), MaxNumberOfMessages=1, VisibilityTimeout=0
+    )["Messages"]
+    arn = fanout["queues"]["RefreshSegmentQueue"]["arn"]
+    lambdas.invoke("RefreshSegmentFunction", lambdas.sqs_event(got, arn))
+    queues.sqs.delete_message(
+        QueueUrl=queues.url("RefreshSegmentQueue"), ReceiptHandle=got[0]["ReceiptHandle"]
+    )
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert body["refreshProgress"] == {"segmentsDone": 1, "segmentsTotal": SEGMENTS}
+    queues.run()
+    assert_exact(api, saved["id"], expected(catalog, in_us))
+
+
+def test_segments_grow_with_the_catalog_and_are_bounded(monkeypatch):
+    from leadlists.services import fanout as service
+
+    monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "5000")
+    monkeypatch.setenv("REFRESH_MAX_SEGMENTS", "50")
+    settings.cache_clear()
+    try:
+        got = [service.segment_count(n) for n in (0, 1, 5000, 5001, 100_000, 10_000_000)]
+    finally:
+        settings.cache_clear()
+    assert got == [1, 1, 1, 2, 20, 50]
+
+
+def test_every_message_delivered_twice_counts_once(api, catalog, fanout):
+    saved = save(api)
+    queues = Queues(fanout, duplicate=True)
+    queues.run()
+    body = assert_exact(api, saved["id"], expected(catalog, in_us))
+    # And a refresh requested later starts from clean state, with the same counts.
+    status, again, _ = api.post(f"/lists/refresh/{saved['id']}")
+    assert status == 202 and again["refreshStatus"] == "queued"
+    Queues(fanout, duplicate=True).run()
+    again_done = assert_exact(api, saved["id"], expected(catalog, in_us))
+    assert again_done["contactsNum"] == body["contactsNum"]
+
+
+def _fail_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, after: int = 0) -> list:
+    """Make owner.name raise once, on its (after+1)-th call; the rest go through."""
+    real = getattr(owner, name)
+    calls: list[int] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == after + 1:
+            raise RuntimeError(f"injected failure in {name}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, flaky)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "scan",  # before anything is written
+        "copies",  # run members written, copies not yet shipped, segment not counted
+        "after_count",  # segment counted, then the worker dies before reporting it
+        "copy_consumer",  # a tenant-copy chunk fails once
+        "finalize",  # the finalizer dies mid-merge (some members already written)
+        "coordinator",  # the coordinator dies after recording the run, before sending
+    ],
+)
+def test_worker_failing_midway_is_retried_and_counts_stay_exact(
+    api, catalog, fanout, monkeypatch, where
+):
+    from leadlists import queues as queue_module
+    from leadlists.repositories import catalog as catalog_repo
+    from leadlists.repositories import tenant_records
+    from leadlists.services import fanout as service
+
+    saved = save(api)
+    target = {
+        "scan": (catalog_repo, "matching_persons", 2),
+        "copies": (queue_module, "send_copy_chunks", 3),
+        "after_count": (service, "_after_count", 1),
+        "copy_consumer": (tenant_records, "put_copies", 4),
+        "finalize": (repo, "write_members", 1),  # the second of several flushes
+        "coordinator": (queue_module, "send_segments", 0),
+    }[where]
+    monkeypatch.setattr(service, "MERGE_FLUSH", 50)
+    calls = _fail_once(monkeypatch, *target)
+    Queues(fanout).run()
+    assert len(calls) > target[2]  # the failure did happen
+    assert_exact(api, saved["id"], expected(catalog, in_us))
+
+
+def test_run_whose_messages_exhaust_retries_ends_failed_in_the_dlq(
+    api, catalog, fanout, monkeypatch
+):
+    from leadlists.repositories import catalog as catalog_repo
+
+    saved = save(api)
+    real = catalog_repo.matching_persons
+
+    def broken_segment(flt, segment=0, total=1):
+        if segment == 3:
+            raise RuntimeError("segment 3 keeps failing")
+        return real(flt, segment, total)
+
+    monkeypatch.setattr(catalog_repo, "matching_persons", broken_segment)
+    queues = Queues(fanout)
+    queues.run()
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert body["refreshStatus"] == "failed"
+    assert body["refreshError"] and "RuntimeError" in body["refreshError"]
+    assert "keeps failing" not in body["refreshError"]  # no internals in the API
+    assert body["refreshProgress"] is None
+    dead = queues.dead_letters("RefreshSegmentDeadLetterQueue")
+    assert [(m["type"], m["segment"], m["listId"]) for m in dead] == [("segment", 3, saved["id"])]
+    # Nothing else is left waiting, and a later refresh (fixed) completes exactly.
+    assert queues.dead_letters("RefreshDeadLetterQueue") == []
+    monkeypatch.setattr(catalog_repo, "matching_persons", real)
+    status, again, _ = api.post(f"/lists/refresh/{saved['id']}")
+    assert status == 202 and again["refreshStatus"] == "queued"
+    queues.run()
+    assert_exact(api, saved["id"], expected(catalog, in_us))
+
+
+def test_finalize_exhausting_retries_ends_failed(api, catalog, fanout, monkeypatch):
+    from leadlists.services import fanout as service
+
+    saved = save(api)
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("merge keeps failing")
+
+    monkeypatch.setattr(service, "merge_members", broken)
+    queues = Queues(fanout)
+    queues.run()
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert body["refreshStatus"] == "failed" and body["refreshError"]
+    dead = queues.dead_letters("RefreshSegmentDeadLetterQueue")
+    assert dead and {m["type"] for m in dead} == {"finalize"}
+
+
+def test_refresh_requested_while_one_runs_does_not_start_a_second(api, catalog, fanout):
+    saved = save(api)
+    queues = Queues(fanout)
+    queues.drain("RefreshQueue")
+    run_id = repo.get(ORG_A, saved["id"])["refreshRunId"]
+    status, body, _ = api.post(f"/lists/refresh/{saved['id']}")
+    assert status == 202 and body["refreshStatus"] == "running"
+    assert repo.get(ORG_A, saved["id"])["refreshRunId"] == run_id
+    assert queues.drain("RefreshQueue") == 0  # nothing new was queued
+    queues.run()
+    assert_exact(api, saved["id"], expected(catalog, in_us))
+
+
+def test_max_contacts_keeps_the_first_by_id(api, catalog, fanout):
+    saved = save(api, maxContacts=25)
+    Queues(fanout).run()
+    want = expected(catalog, in_us)
+    assert_exact(api, saved["id"], want[:25], matched=len(want))
+
+
+def test_changed_filter_adds_and_removes_members_by_merge(api, catalog, fanout):
+    saved = save(api)
+    queues = Queues(fanout)
+    queues.run()
+    assert_exact(api, saved["id"], expected(catalog, in_us))
+    current = repo.get(ORG_A, saved["id"])
+    save(api, name="Fan-out", flt=GERMANY, id=saved["id"], version=current["version"])
+    queues.run()
+    assert_exact(api, saved["id"], expected(catalog, in_germany))
+
+
+def test_run_superseded_midway_leaves_the_list_to_the_newer_run(api, catalog, fanout):
+    saved = save(api)
+    queues = Queues(fanout)
+    queues.drain("RefreshQueue")
+    old_run = repo.get(ORG_A, saved["id"])["refreshRunId"]
+    for _ in range(3):  # some segments of the old run
+        queues.step("RefreshSegmentQueue")
+    current = repo.get(ORG_A, saved["id"])
+    save(api, name="Fan-out", flt=GERMANY, id=saved["id"], version=current["version"])
+    queues.run()
+    assert_exact(api, saved["id"], expected(catalog, in_germany))
+    assert repo.get(ORG_A, saved["id"])["refreshRunId"] != old_run
+
+
+def test_other_organizations_lists_are_untouched(api, catalog, fanout):
+    theirs = api.as_(org=ORG_B).post(
+        "/lists/save",
+        {"organizationId": ORG_B, "listName": "Theirs", "contacts_found": 0, "filter": GERMANY},
+    )[1]
+    Queues(fanout).run()
+    mine = save(api)
+    Queues(fanout).run()
+    assert_exact(api, mine["id"], expected(catalog, in_us))
+    assert sorted(repo.member_ids(ORG_B, theirs["id"])) == expected(catalog, in_germany)
+
+
+def test_unknown_messages_are_failed_not_swallowed(fanout):
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = fanout["queues"]["RefreshSegmentQueue"]["url"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "mystery"}))
+    got = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+    arn = fanout["queues"]["RefreshSegmentQueue"]["arn"]
+    event = lambdas.sqs_event(got, arn)
+    assert Queues.invoke("RefreshSegmentFunction", event) == {got[0]["MessageId"]}
+
+
+# ------------------------------------------------------------------------------------- pieces
+
+
+def test_sorted_diff_streams_adds_removes_and_keeps():
+    from leadlists.services.fanout import diff_sorted
+
+    got = list(diff_sorted(iter(["a", "c", "d", "f"]), iter(["b", "c", "e", "f", "g"])))
+    assert got == [
+        ("a", 1), ("b", -1), ("c", 0), ("d", 1), ("e", -1), ("f", 0), ("g", -1),
+    ]  # fmt: skip
+    assert list(diff_sorted(iter([]), iter(["x"]))) == [("x", -1)]
+    assert list(diff_sorted(iter(["x"]), iter([]))) == [("x", 1)]
+
+
+def test_copy_chunks_stay_under_the_sqs_limit():
+    from leadlists.services.fanout import COPY_CHUNK_BYTES, COPY_CHUNK_PERSONS, copy_chunks
+
+    people = [{"id": f"{n:05d}", "bio": "x" * 5000} for n in range(250)]
+    chunks = copy_chunks(people)
+    assert [p for c in chunks for p in c] == people
+    assert all(len(c) <= COPY_CHUNK_PERSONS for c in chunks)
+    assert all(len(json.dumps(c)) <= COPY_CHUNK_BYTES + 1000 for c in chunks)
+
+
+def test_saved_list_keys_parse_back():
+    key = keys.saved_list("org#with#hashes", "3f1c9a52-8d6e-4b7a-9c41-2e5d7f0a1b23")[keys.PK]
+    assert keys.parse_saved_list(key) == ("org#with#hashes", "3f1c9a52-8d6e-4b7a-9c41-2e5d7f0a1b23")
+    for bad in ("LIST#x", "ORG#o#LEADLIST#x", keys.refresh_run("o", "l", "r")[keys.PK]):
+        with pytest.raises(ValueError):
+            keys.parse_saved_list(bad)
+
+
+def test_template_wires_queues_dlqs_alarms_and_receive_counts():
+    resources = template.load()["Resources"]
+    queues = template.resources("AWS::SQS::Queue")
+    work_queues = {name for name, q in queues.items() if "RedrivePolicy" in q["Properties"]}
+    assert work_queues == {"RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue"}
+    alarmed = {
+        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for a in template.resources("AWS::CloudWatch::Alarm").values()
+    }
+    for name in work_queues:
+        redrive = queues[name]["Properties"]["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] == settings().max_receive_count
+        assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in alarmed
+        assert name in CONSUMERS
+    for function in resources.values():
+        for event in function.get("Properties", {}).get("Events", {}).values():
+            if event["Type"] == "SQS":
+                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    schedules = [s for f in template.functions().values() for s in f.schedules]
+    assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]

@@ -88,3 +88,9 @@ class Contact(BaseModel):
 class ContactPage(BaseModel):
     contacts: list[Contact]
     nextToken: str | None = None
+
+
+class ExportResult(BaseModel):
+    url: str
+    expiresAt: str
+    rows: int

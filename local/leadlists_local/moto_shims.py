@@ -1,0 +1,62 @@
+"""Two fixes to moto's DynamoDB emulation (5.2.x) that concurrent, transactional code needs.
+
+1. Thread safety. moto's backend is plain dicts without locks, and TransactWriteItems rolls back
+   by restoring a deep copy of the whole table taken at its start, which silently erases every
+   write other threads made meanwhile (and the copy itself fails with "dictionary changed size
+   during iteration" while they write). DynamoDB is linearizable per item and transactions are
+   serializable, so serializing moto's DynamoDB requests under one lock models it faithfully.
+2. Speed. moto deep-copies the table once per *item* of a transaction (the copies are all taken
+   before any item is applied, so all but the last are wasted): a 100-item transaction on a
+   2,000-item table took ~20 s. One copy per table per transaction keeps the same rollback.
+
+`install()` is idempotent; the test fixtures, the benchmarks and the local runtime call it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import types
+from typing import Any
+
+_LOCK = threading.RLock()
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    with _LOCK:
+        if _installed:
+            return
+        from moto.dynamodb import models
+        from moto.dynamodb.responses import DynamoHandler
+
+        call_action = DynamoHandler.call_action
+
+        def serialized(self: Any) -> Any:
+            with _LOCK:
+                return call_action(self)
+
+        DynamoHandler.call_action = serialized  # type: ignore[method-assign]
+
+        transact = models.DynamoDBBackend.transact_write_items
+
+        def transact_once(self: Any, transact_items: list[dict[str, Any]]) -> None:
+            memo: dict[int, Any] = {}
+
+            def deepcopy(value: Any, *args: Any) -> Any:
+                if id(value) not in memo:
+                    memo[id(value)] = copy.deepcopy(value, *args)
+                return memo[id(value)]
+
+            # moto looks `copy.deepcopy` up through its module's `copy` global at call time.
+            shim = types.SimpleNamespace(deepcopy=deepcopy)
+            with _LOCK:
+                saved, models.copy = models.copy, shim  # type: ignore[assignment]
+                try:
+                    transact(self, transact_items)
+                finally:
+                    models.copy = saved
+
+        models.DynamoDBBackend.transact_write_items = transact_once  # type: ignore[method-assign]
+        _installed = True

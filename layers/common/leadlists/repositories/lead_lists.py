@@ -22,7 +22,7 @@ from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
-    "version",
+    "version", "memberCount",
 )  # fmt: skip
 # Rounds of a member transaction before giving up on a contended list (each backs off longer).
 _TRANSACT_ROUNDS = 8
@@ -117,26 +117,6 @@ def update(
     return _record(dynamo.from_item(answer["Attributes"]))
 
 
-def touch(org_id: str, list_id: str, timestamp: str) -> None:
-    """Move updatedAt forward after a membership change. Best effort: losing to a concurrent
-    writer (a later timestamp, a deleted list, a transaction holding the item) is fine."""
-    try:
-        dynamo.client().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
-            UpdateExpression="SET #u = :t",
-            ConditionExpression="attribute_exists(pk) AND #u < :t",
-            ExpressionAttributeNames={"#u": "updatedAt"},
-            ExpressionAttributeValues=dynamo.values({":t": timestamp}),
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] not in (
-            "ConditionalCheckFailedException",
-            "TransactionConflictException",
-        ):
-            raise
-
-
 def delete(org_id: str, list_id: str) -> bool:
     """Remove the list item (gone for every reader at once); False when it was already gone."""
     try:
@@ -228,86 +208,102 @@ def member_ids(org_id: str, list_id: str, kind: str) -> list[str]:
     return [keys.member_id(sk) for sk in _member_query(org_id, list_id, prefix)]
 
 
-def existing_members(org_id: str, list_id: str, kind: str, ids: Iterable[str]) -> set[str]:
-    """Which of `ids` are members already (BatchGetItem, 100 a call). Only a pre-filter that
-    saves copy writes: the conditional member writes remain the judge."""
-    wanted = [keys.lead_list_member(org_id, list_id, kind, i) for i in ids]
-    return {item["memberId"] for item in dynamo.batch_get(_table(), wanted)}
+def existing_members(
+    org_id: str, list_id: str, kind: str, ids: Iterable[str], member_count: int
+) -> set[str]:
+    """Which of `ids` are members already. Only a pre-filter that saves copy writes: the
+    conditional member writes remain the judge. A list holding few members compared with the
+    request is read whole (one Query call per ~16,000 keys); otherwise the ids are looked up,
+    100 keys a BatchGetItem call."""
+    wanted = list(ids)
+    if member_count <= 5 * len(wanted):
+        present = set(member_ids(org_id, list_id, kind))
+        return {i for i in wanted if i in present}
+    keys_wanted = [keys.lead_list_member(org_id, list_id, kind, i) for i in wanted]
+    return {item["memberId"] for item in dynamo.batch_get(_table(), keys_wanted)}
 
 
-def add_members(org_id: str, list_id: str, kind: str, ids: list[str], added_at: str) -> list[str]:
-    """Put one member item per id unless it exists; returns the ids this call added.
-
-    Each transaction also checks that the list still exists, so a concurrent delete (which
-    removes the list item first, then its members) can never leave members behind.
-    """
-    table = _table()
-    guard = {
-        "ConditionCheck": {
-            "TableName": table,
-            "Key": dynamo.to_item(keys.lead_list(org_id, list_id)),
-            "ConditionExpression": "attribute_exists(pk)",
-        }
-    }
+def add_members(org_id: str, list_id: str, kind: str, ids: list[str], timestamp: str) -> list[str]:
+    """Put one member item per id unless it exists; returns the ids this call added."""
 
     def put(member: str) -> dict[str, Any]:
         item = {
             **keys.lead_list_member(org_id, list_id, kind, member),
             "memberId": member,
-            "addedAt": added_at,
+            "addedAt": timestamp,
         }
         return {
             "Put": {
-                "TableName": table,
+                "TableName": _table(),
                 "Item": dynamo.to_item(item),
                 "ConditionExpression": "attribute_not_exists(sk)",
             }
         }
 
-    return _transact_each(ids, put, guard)
+    return _transact_each(org_id, list_id, ids, put, +1, timestamp)
 
 
-def remove_members(org_id: str, list_id: str, kind: str, ids: list[str]) -> list[str]:
+def remove_members(
+    org_id: str, list_id: str, kind: str, ids: list[str], timestamp: str
+) -> list[str]:
     """Delete the member items that exist; returns the ids this call removed."""
-    table = _table()
 
     def delete_one(member: str) -> dict[str, Any]:
         return {
             "Delete": {
-                "TableName": table,
+                "TableName": _table(),
                 "Key": dynamo.to_item(keys.lead_list_member(org_id, list_id, kind, member)),
                 "ConditionExpression": "attribute_exists(sk)",
             }
         }
 
-    return _transact_each(ids, delete_one, None)
+    return _transact_each(org_id, list_id, ids, delete_one, -1, timestamp)
+
+
+def _list_update(org_id: str, list_id: str, delta: int, timestamp: str) -> dict[str, Any]:
+    """The list item's part of a member transaction: it must still exist (so a concurrent
+    delete, which removes the list item first and its members after, never leaves members
+    behind), and it keeps an exact member count and the list's updatedAt."""
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.lead_list(org_id, list_id)),
+            "UpdateExpression": "ADD #count :delta SET #updated = :now",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": {"#count": "memberCount", "#updated": "updatedAt"},
+            "ExpressionAttributeValues": dynamo.values({":delta": delta, ":now": timestamp}),
+        }
+    }
 
 
 def _transact_each(
+    org_id: str,
+    list_id: str,
     ids: list[str],
     build: Callable[[str], dict[str, Any]],
-    guard: dict[str, Any] | None,
+    sign: int,
+    timestamp: str,
 ) -> list[str]:
-    """Apply one conditional write per id, up to 100 a transaction; returns the ids whose write
-    happened. A cancelled transaction wrote nothing: the ids whose condition failed (already a
-    member / not a member) are dropped and the rest retried, so each id is counted by exactly one
-    request."""
+    """Apply one conditional member write per id, 99 a transaction next to the list item's
+    update; returns the ids whose write happened. A cancelled transaction wrote nothing: the ids
+    whose condition failed (already a member / not a member) are dropped and the rest retried,
+    so each id is counted by exactly one request."""
     done: list[str] = []
-    size = dynamo.TRANSACT_MAX - (1 if guard else 0)
-    for chunk in dynamo.chunks(ids, size):
+    for chunk in dynamo.chunks(ids, dynamo.TRANSACT_MAX - 1):
         pending = list(chunk)
         for attempt in range(_TRANSACT_ROUNDS):
-            items = ([guard] if guard else []) + [build(i) for i in pending]
+            items = [_list_update(org_id, list_id, sign * len(pending), timestamp)]
+            items += [build(i) for i in pending]
             try:
                 # A fresh token per round: botocore's own retries of this call reuse it, so a
-                # retried success is not re-run (and misreported as all conditions failing).
+                # retried success is not re-run (and misreported as every condition failing).
                 dynamo.client().transact_write_items(
                     TransactItems=items, ClientRequestToken=new_id()
                 )
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                pending = _still_pending(exc, pending, guard is not None)
+                pending = _still_pending(exc, pending)
                 if not pending:
                     break
                 time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter only
@@ -320,17 +316,17 @@ def _transact_each(
     return done
 
 
-def _still_pending(exc: ClientError, pending: list[str], guarded: bool) -> list[str]:
+def _still_pending(exc: ClientError, pending: list[str]) -> list[str]:
+    """The ids worth another round after a cancellation (reasons[0] is the list item's)."""
     reasons = [r.get("Code") or "None" for r in exc.response.get("CancellationReasons", [])]
-    if len(reasons) != len(pending) + (1 if guarded else 0):
+    if len(reasons) != len(pending) + 1:
         raise RuntimeError("TransactWriteItems cancelled without a reason per item") from exc
-    if guarded:
-        if reasons[0] == "ConditionalCheckFailed":
-            raise ListGone from None
-        reasons = reasons[1:]
+    if reasons[0] == "ConditionalCheckFailed":
+        raise ListGone from None
     return [
-        i for i, reason in zip(pending, reasons, strict=True) if reason != "ConditionalCheckFailed"
-    ]
+        i for i, reason in zip(pending, reasons[1:], strict=True)
+        if reason != "ConditionalCheckFailed"
+    ]  # fmt: skip
 
 
 def delete_members(org_id: str, list_id: str) -> int:

@@ -191,7 +191,9 @@ def _add(
     """Copy the records that are not members yet into the tenant's records, then add them.
     Returns the ids this request added (the conditional writes decide, not the pre-filter) and
     moves `record`'s updatedAt when anything was."""
-    existing = repo.existing_members(org_id, record["id"], kind, records)
+    existing = repo.existing_members(
+        org_id, record["id"], kind, records, int(record.get("memberCount", 0))
+    )
     new = [i for i in records if i not in existing]
     if not new:
         return []
@@ -202,7 +204,6 @@ def _add(
     except repo.ListGone:
         raise not_found("Lead list not found") from None
     if added:
-        repo.touch(org_id, record["id"], timestamp)
         record["updatedAt"] = timestamp
     return added
 
@@ -256,9 +257,12 @@ def _direct(persons: list[PersonInput]) -> dict[str, dict[str, Any]]:
 def _remove(caller: Caller, raw_id: str, kind: str, route: str, ids: list[str]) -> RemovedCount:
     record = _load(caller, raw_id)
     _require_type(record, kind, route)
-    removed = repo.remove_members(caller.org_id, record["id"], kind, unique(ids))
-    if removed:
-        repo.touch(caller.org_id, record["id"], clock.now_iso())
+    try:
+        removed = repo.remove_members(
+            caller.org_id, record["id"], kind, unique(ids), clock.now_iso()
+        )
+    except repo.ListGone:
+        raise not_found("Lead list not found") from None
     return RemovedCount(removedCount=len(removed))
 
 

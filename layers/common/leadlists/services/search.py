@@ -158,8 +158,6 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
         if i in excluded:
             continue
         picked.append(i)
-        if selection.limit is not None and len(picked) >= selection.limit:
-            break
         if len(picked) > MAX_SELECTION:
             raise bad_request(
                 f"The selection resolves to more than {MAX_SELECTION} prospects",
@@ -170,6 +168,8 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
                     )
                 ],
             )
+        if selection.limit is not None and len(picked) >= selection.limit:
+            break
     return picked
 
 

@@ -44,6 +44,10 @@ class EmbeddedMoto:
                 raise RuntimeError("An embedded moto server already runs in this process")
             from moto.server import ThreadedMotoServer  # heavy import, only when needed
 
+            from leadlists_local import moto_shims
+
+            moto_shims.install()  # the server is threaded: serialize DynamoDB, fast transactions
+
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
             self._server.start()
             EmbeddedMoto._active = self

@@ -1,0 +1,226 @@
+"""DynamoDB calls made by adding 1,000 members to a lead list, against the minimum the batch sizes
+allow. On moto in-process; every request goes through its real handler.
+
+    .venv/bin/python -m bench.lead_lists [--n 1000]
+
+Minimum for n new members: ceil(n/100) BatchGetItem (catalog records) + ceil(n/25)
+BatchWriteItem (tenant copies) + ceil(n/25) BatchWriteItem (member items). The service writes
+members with conditional puts in TransactWriteItems of 99 (next to the list item's counter
+update), which is what keeps `addedCount` exact under concurrent requests and costs fewer calls
+than unconditional 25-item batches would. The run fails (exit 1) above twice the minimum.
+
+Times are a moto floor, not AWS: moto's serializer dominates every call (see the refresh
+benchmark for per-item figures); the call counts are the portable figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+for _name, _value in {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "ERROR",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+RESULTS = Path(__file__).with_name("results.md")
+SECTION = "## Lead lists"
+BASE = "/api/v1/entities/leadlists"
+CLAIMS = {"sub": "user_bench", "org_id": "org_bench", "org_role": "admin"}
+
+
+@contextmanager
+def environment() -> Iterator[None]:
+    """A fresh emulator with the template's resources, env wired like a Lambda's."""
+    from leadlists.config import settings
+    from leadlists.repositories import dynamo
+    from leadlists_local import moto_shims, resources, template
+
+    moto_shims.install()  # moto's per-item table copy in transactions is not the system's cost
+    with mock_aws():
+        created = resources.create_all(boto3.Session(region_name="us-east-1"))
+        before = dict(os.environ)
+        os.environ.update(resources.environment(template.functions()["AddCompaniesFunction"],
+                                                created, {}))  # fmt: skip
+        settings.cache_clear()
+        dynamo.client.cache_clear()
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(before)
+            settings.cache_clear()
+            dynamo.client.cache_clear()
+
+
+def call(method: str, path: str, body: Any = None) -> tuple[int, Any, dict[str, str]]:
+    import json
+
+    from leadlists_local import lambdas
+
+    found = lambdas.find_route(method, path)
+    assert found is not None, path
+    route, params = found
+    payload = json.dumps(body) if body is not None else None
+    headers = {"content-type": "application/json"}
+    event = lambdas.http_event(method, path, route, params, CLAIMS, payload, headers)
+    answer = lambdas.invoke(route.function, event)
+    return answer["statusCode"], lambdas.response_json(answer), answer.get("headers") or {}
+
+
+def measured(request: Callable[[], tuple[int, Any, dict[str, str]]]) -> dict[str, Any]:
+    """Run one request, counting its DynamoDB calls by operation (botocore's before-call)."""
+    from leadlists.repositories import dynamo
+
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    events = dynamo.client().meta.events
+    events.register("before-call.dynamodb", count)
+    started = time.perf_counter()
+    try:
+        status, body, headers = request()
+    finally:
+        events.unregister("before-call.dynamodb", count)
+    seconds = time.perf_counter() - started
+    assert status == 200, body
+    return {"calls": calls, "seconds": seconds, "body": body, "headers": headers}
+
+
+def new_list(kind: str) -> str:
+    status, body, _ = call(
+        "POST", BASE, {"name": kind, "type": kind, "startDate": "2024-01-01",
+                       "endDate": "2024-12-31"},
+    )  # fmt: skip
+    assert status == 201, body
+    return body["id"]
+
+
+def minimum(n: int) -> int:
+    return math.ceil(n / 100) + 2 * math.ceil(n / 25)
+
+
+def scenarios(n: int) -> list[dict[str, Any]]:
+    from leadlists_local.catalog import seed_catalog
+
+    seeded = seed_catalog(companies=n, persons=n, seed=2)
+    company_ids = [c["id"] for c in seeded["companies"]]
+    person_ids = [p["id"] for p in seeded["persons"]]
+    rows = []
+
+    companies = new_list("company")
+    path = f"{BASE}/{companies}/add-companies"
+    run = measured(lambda: call("POST", path, {"companyIds": company_ids}))
+    assert run["headers"]["X-Added-Count"] == str(n)
+    rows.append({"what": f"add-companies, {n:,} new (answers the populated list)", **run})
+    run = measured(lambda: call("POST", path, {"companyIds": company_ids}))
+    assert run["body"] == {"addedCount": 0}
+    rows.append({"what": f"add-companies, the same {n:,} again (all skipped)", **run,
+                 "no_minimum": True})  # fmt: skip
+
+    persons = new_list("person")
+    path = f"{BASE}/{persons}/add-prospects"
+    run = measured(lambda: call("POST", path, {"persons": [{"id": i} for i in person_ids]}))
+    assert run["body"] == {"addedCount": n}
+    rows.append({"what": f"add-prospects direct, {n:,} new", **run})
+
+    status, found, _ = call("POST", "/api/v1/search/prospects",
+                            {"filter": {"exclude_countries": ["Atlantis"]}})  # fmt: skip
+    assert status == 200 and found["total"] == n, found
+    selection = {"selection": {"searchId": found["searchId"], "selectAll": True}}
+    path = f"{BASE}/{new_list('person')}/add-prospects"
+    run = measured(lambda: call("POST", path, selection))
+    assert run["body"] == {"addedCount": n}
+    rows.append({"what": f"add-prospects selectAll, {n:,} new", **run})
+    return rows
+
+
+def machine() -> str:
+    from importlib.metadata import version
+
+    uname = platform.uname()
+    return (
+        f"{uname.system} {uname.release} {uname.machine}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, moto {version('moto')}, boto3 {version('boto3')}"
+    )
+
+
+def report(rows: list[dict[str, Any]], n: int) -> list[str]:
+    low = minimum(n)
+    lines = [
+        "| request | DynamoDB calls | minimum | ratio | by operation | moto s |",
+        "|---|---:|---:|---:|---|---:|",
+    ]
+    for row in rows:
+        total = sum(row["calls"].values())
+        ratio = "—" if row.get("no_minimum") else f"{total / low:.2f}"
+        parts = ", ".join(f"{op} {count}" for op, count in sorted(row["calls"].items()))
+        lines.append(
+            f"| {row['what']} | {total} | {'—' if row.get('no_minimum') else low} | {ratio} "
+            f"| {parts} | {row['seconds']:.1f} |"
+        )
+    return lines
+
+
+def write_results(lines: list[str], n: int) -> None:
+    body = [
+        SECTION,
+        "",
+        f"`python -m bench.lead_lists --n {n}` on {machine()}.",
+        "",
+        f"Minimum for {n:,} new members: {math.ceil(n / 100)} BatchGetItem (catalog) + "
+        f"{math.ceil(n / 25)} BatchWriteItem (tenant copies) + {math.ceil(n / 25)} "
+        f"BatchWriteItem (member items) = {minimum(n)}. Members are written as conditional "
+        "puts in TransactWriteItems of 99 (exact counts under concurrency), the list item read "
+        "once, existing members found by one Query on a small list (BatchGetItem on a large "
+        "one). Times are moto's floor, not AWS's.",
+        "",
+        *lines,
+    ]
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
+    start = text.find(SECTION + "\n")
+    if start >= 0:
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + text[end + 1 if end >= 0 else len(text) :]
+    RESULTS.write_text(text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="members per request (max 1000)")
+    parser.add_argument("--no-write", action="store_true", help=f"do not update {RESULTS.name}")
+    args = parser.parse_args(argv)
+    with environment():
+        rows = scenarios(args.n)
+    lines = report(rows, args.n)
+    print("\n".join(lines))
+    if not args.no_write:
+        write_results(lines, args.n)
+        print(f"results: {RESULTS}")
+    worst = max(sum(r["calls"].values()) for r in rows if not r.get("no_minimum"))
+    if worst > 2 * minimum(args.n):
+        print(f"FAIL: {worst} calls is more than twice the minimum {minimum(args.n)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -97,12 +97,6 @@ def _run_ids(message: dict[str, Any]) -> tuple[str, str, str] | None:
     return ids if all(isinstance(i, str) and i for i in ids) else None
 
 
-def handle_request(message: dict[str, Any], _: Delivery) -> None:
-    """Refresh-request queue: compute inline within budget, else coordinate a fan-out."""
-    org, list_id, run_id = _require_ids(message)
-    refresh.run_queued(org, list_id, run_id)
-
-
 def handle_segment_queue(message: dict[str, Any], delivery: Delivery) -> None:
     """Segment queue: scan-segment messages and finalize messages."""
     kind = message.get("type")

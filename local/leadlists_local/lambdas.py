@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from leadlists_local import template
+from leadlists_local import powertools_shims, template
 
 
 @dataclass
@@ -46,6 +46,8 @@ def context_for(logical_id: str, timeout_s: int = 29) -> LambdaContext:
 @cache
 def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
     """Import a function's module from its CodeUri under a unique name (every one is `app.py`)."""
+    # Functions run side by side on threads here: their resolvers must not share the event.
+    powertools_shims.install()
     function = template.functions()[logical_id]
     module_name, attribute = function.handler.rsplit(".", 1)
     path = function.code_uri / f"{module_name.replace('.', '/')}.py"

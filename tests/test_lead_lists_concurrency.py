@@ -1,7 +1,8 @@
 """Exact counts under concurrency: many overlapping add / remove requests on one lead list.
 
-Each thread is its own warm Lambda container (its own import of the handler module: a
-resolver holds the current event, and Lambda never runs two events in one container at once).
+Each thread is its own warm Lambda container: its own import of the handler module (a resolver
+holds per-request context, and Lambda never runs two events in one container at once), with
+Powertools' class-level current event kept per thread (leadlists_local.powertools_shims).
 moto's DynamoDB is made thread-safe by leadlists_local.moto_shims (installed by the `aws`
 fixture); without it moto itself loses writes (see that module).
 """
@@ -24,7 +25,7 @@ from lead_list_helpers import BASE, new_list, tenant_items
 from conftest import ORG_A, claims
 from leadlists.repositories import lead_lists as repo
 from leadlists.services import lead_lists as service
-from leadlists_local import lambdas, template
+from leadlists_local import lambdas, powertools_shims, template
 
 THREADS = 8
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -35,6 +36,7 @@ _load_lock = threading.Lock()
 def container(logical_id: str) -> Handler:
     """A fresh import of a function's module: one more warm container of that function."""
     global _loaded
+    powertools_shims.install()
     with _load_lock:
         _loaded += 1
         name = f"leadlists_fn_{logical_id}_container{_loaded}"
@@ -166,6 +168,32 @@ def test_a_list_deleted_during_an_add_keeps_no_members(api, catalog, monkeypatch
     status, body, _ = api.post(f"{BASE}/{created['id']}/add-companies", {"companyIds": ids})
     assert status == 404, body
     assert [i for i in tenant_items() if f"#LEADLIST#{created['id']}" in i["pk"]["S"]] == []
+
+
+def test_functions_resolving_side_by_side_keep_their_own_event(api, monkeypatch):
+    """Powertools keeps the current event on a class; two functions resolving on two threads of
+    one process (the local runtime) must still each see their own request."""
+    paused, other_done = threading.Event(), threading.Event()
+
+    def slow_failing_create(*_: Any) -> Any:
+        paused.set()
+        assert other_done.wait(10)
+        raise service.bad_request("late failure")  # its body quotes the current requestId
+
+    monkeypatch.setattr(service, "create", slow_failing_create)
+    route, params = lambdas.find_route("POST", BASE) or (None, {})
+    assert route is not None
+    event = lambdas.http_event("POST", BASE, route, params, claims(), json.dumps(
+        {"name": "n", "type": "company", "startDate": "2024-01-01", "endDate": "2024-01-02"}
+    ), {"content-type": "application/json"})  # fmt: skip
+    with ThreadPoolExecutor(1) as pool:
+        creating = pool.submit(lambdas.invoke, route.function, event)
+        assert paused.wait(10)
+        assert api.get(BASE)[0] == 200  # another function resolves meanwhile
+        other_done.set()
+        answer = creating.result()
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"])["requestId"] == event["requestContext"]["requestId"]
 
 
 # The same over HTTP, against the local runtime ---------------------------------------------------

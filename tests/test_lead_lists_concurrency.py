@@ -109,10 +109,10 @@ def test_overlapping_add_companies_count_each_company_once(api, catalog, cancell
 
 def test_overlapping_add_prospects_count_each_person_once(api, catalog, cancellations):
     created = new_list(api, "person")
-    ids = [p["id"] for p in catalog["persons"][:120]]
+    ids = [p["id"] for p in catalog["persons"][:80]]
     rng = random.Random(12)
     path = f"{BASE}/{created['id']}/add-prospects"
-    jobs = [(path, {"persons": [{"id": i} for i in rng.sample(ids, 40)]}) for _ in range(24)]
+    jobs = [(path, {"persons": [{"id": i} for i in rng.sample(ids, 25)]}) for _ in range(16)]
     answers = run_overlapping("AddProspectsFunction", jobs)
     assert {status for status, _, _ in answers} == {200}
     added = sum(body["addedCount"] for _, body, _ in answers)

@@ -139,14 +139,6 @@ def test_add_prospects_to_a_company_list_is_a_bad_request(api, catalog):
     assert snapshot() == before
 
 
-def test_add_1000_prospects_directly(api, aws):
-    seeded = seed_catalog(companies=20, persons=1000, seed=5)
-    created = new_list(api, "person")
-    persons = [{"id": p["id"]} for p in seeded["persons"]]
-    status, body, _ = api.post(f"{BASE}/{created['id']}/add-prospects", {"persons": persons})
-    assert status == 200 and body == {"addedCount": 1000}
-
-
 # add-prospects, bulk selection ------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from leadlists.services import lead_lists
 app = create_app()
 
 
-@app.post("/api/v1/entities/leadlists", summary="Create a lead list")
+@app.post("/api/v1/entities/leadlists", summary="Create a lead list", status_code=201)
 def create_lead_list(body: Annotated[CreateLeadListRequest, Body()]) -> Response[LeadList]:
     created = lead_lists.create(current_caller(app), body)
     return Response(201, "application/json", dump(created))

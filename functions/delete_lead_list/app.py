@@ -6,9 +6,18 @@ from leadlists.api import create_app, current_caller, handler
 from leadlists.services import lead_lists
 
 app = create_app()
+# Lead lists answer 403 on reads too: the list is not shared with the caller, who is no admin.
+FORBIDDEN = {
+    "description": "Not shared with the caller, who is not an admin",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 
-@app.delete("/api/v1/entities/leadlists/<list_id>", summary="Delete a lead list")
+@app.delete(
+    "/api/v1/entities/leadlists/<list_id>",
+    summary="Delete a lead list",
+    responses={200: {"description": "Deleted, with its members; no body"}, 403: FORBIDDEN},
+)
 def delete_lead_list(list_id: str) -> Response[None]:
     lead_lists.delete(current_caller(app), list_id)
     return Response(200)

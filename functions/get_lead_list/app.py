@@ -7,9 +7,24 @@ from leadlists.models.lead_lists import LeadList
 from leadlists.services import lead_lists
 
 app = create_app()
+# Lead lists answer 403 on reads too: the list is not shared with the caller, who is no admin.
+FORBIDDEN = {
+    "description": "Not shared with the caller, who is not an admin",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 
-@app.get("/api/v1/entities/leadlists/<list_id>", summary="Get a lead list")
+@app.get(
+    "/api/v1/entities/leadlists/<list_id>",
+    summary="Get a lead list",
+    responses={
+        200: {
+            "description": "The lead list, companies or persons populated",
+            "content": {"application/json": {"model": LeadList}},
+        },
+        403: FORBIDDEN,
+    },
+)
 def get_lead_list(list_id: str) -> Response[LeadList]:
     return Response(200, "application/json", dump(lead_lists.get(current_caller(app), list_id)))
 

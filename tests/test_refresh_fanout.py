@@ -447,3 +447,32 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
                 assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     schedules = [s for f in template.functions().values() for s in f.schedules]
     assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]
+
+
+@pytest.mark.parametrize(
+    ("broken", "dlq"),
+    [
+        ("send_segments", "RefreshDeadLetterQueue"),  # the coordinator never gets its run out
+        ("put_copies", "TenantCopyDeadLetterQueue"),  # no tenant copy can be written
+    ],
+)
+def test_request_and_copy_messages_exhausting_retries_end_failed(
+    api, catalog, fanout, monkeypatch, broken, dlq
+):
+    from leadlists import queues as queue_module
+    from leadlists.repositories import tenant_records
+
+    saved = save(api)
+
+    def fails(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("always")
+
+    owner = queue_module if broken == "send_segments" else tenant_records
+    monkeypatch.setattr(owner, broken, fails)
+    queues = Queues(fanout)
+    queues.run()
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert body["refreshStatus"] == "failed" and body["refreshError"]
+    dead = queues.dead_letters(dlq)
+    assert dead and {m["listId"] for m in dead} == {saved["id"]}
+    assert run_items(saved["id"]) == []

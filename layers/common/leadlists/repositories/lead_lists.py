@@ -25,7 +25,7 @@ LIST_FIELDS = (
     "version", "memberCount",
 )  # fmt: skip
 # Rounds of a member transaction before giving up on a contended list (each backs off longer).
-_TRANSACT_ROUNDS = 8
+_TRANSACT_ROUNDS = 12
 # Query pages read per listing request while looking for lists the caller may see.
 _MAX_PAGES_PER_LISTING = 10
 
@@ -306,7 +306,7 @@ def _transact_each(
                 pending = _still_pending(exc, pending)
                 if not pending:
                     break
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter only
+                time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter
                 continue
             done.extend(pending)
             pending = []

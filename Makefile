@@ -10,7 +10,7 @@ SAM_VERSION := 1.170.0
 export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test lint unit sam-validate sam-build bench clean
+.PHONY: run test lint unit sam-validate sam-build bench clean openapi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam
+
+openapi: $(STAMP)
+	$(BIN)/python -m leadlists_local.openapi

@@ -12,11 +12,11 @@ from leadlists.services import lead_lists
 app = create_app()
 
 
-@app.post("/api/v1/entities/leadlists/<list_id>/add-companies", summary="Add companies")
+@app.post("/api/v1/entities/leadlists/<id>/add-companies", summary="Add companies")
 def add_companies(
-    list_id: str, body: Annotated[AddCompaniesRequest, Body()]
+    id: str, body: Annotated[AddCompaniesRequest, Body()]
 ) -> Response[LeadList | AddedCount]:
-    result = lead_lists.add_companies(current_caller(app), list_id, body)
+    result = lead_lists.add_companies(current_caller(app), id, body)
     headers = {"X-Added-Count": str(result.added)}
     return Response(200, "application/json", dump(result.body), headers=headers)
 

@@ -11,9 +11,9 @@ from leadlists.services import lead_lists
 app = create_app()
 
 
-@app.post("/api/v1/entities/leadlists/<list_id>/add-prospects", summary="Add prospects")
-def add_prospects(list_id: str, body: Annotated[AddProspectsRequest, Body()]) -> AddedCount:
-    return lead_lists.add_prospects(current_caller(app), list_id, body)
+@app.post("/api/v1/entities/leadlists/<id>/add-prospects", summary="Add prospects")
+def add_prospects(id: str, body: Annotated[AddProspectsRequest, Body()]) -> AddedCount:
+    return lead_lists.add_prospects(current_caller(app), id, body)
 
 
 lambda_handler = handler(app)

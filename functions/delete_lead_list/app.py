@@ -14,12 +14,12 @@ FORBIDDEN = {
 
 
 @app.delete(
-    "/api/v1/entities/leadlists/<list_id>",
+    "/api/v1/entities/leadlists/<id>",
     summary="Delete a lead list",
     responses={200: {"description": "Deleted, with its members; no body"}, 403: FORBIDDEN},
 )
-def delete_lead_list(list_id: str) -> Response[None]:
-    lead_lists.delete(current_caller(app), list_id)
+def delete_lead_list(id: str) -> Response[None]:
+    lead_lists.delete(current_caller(app), id)
     return Response(200)
 
 

@@ -15,7 +15,7 @@ FORBIDDEN = {
 
 
 @app.get(
-    "/api/v1/entities/leadlists/<list_id>",
+    "/api/v1/entities/leadlists/<id>",
     summary="Get a lead list",
     responses={
         200: {
@@ -25,8 +25,8 @@ FORBIDDEN = {
         403: FORBIDDEN,
     },
 )
-def get_lead_list(list_id: str) -> Response[LeadList]:
-    return Response(200, "application/json", dump(lead_lists.get(current_caller(app), list_id)))
+def get_lead_list(id: str) -> Response[LeadList]:
+    return Response(200, "application/json", dump(lead_lists.get(current_caller(app), id)))
 
 
 lambda_handler = handler(app)

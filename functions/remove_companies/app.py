@@ -11,9 +11,9 @@ from leadlists.services import lead_lists
 app = create_app()
 
 
-@app.post("/api/v1/entities/leadlists/<list_id>/remove-companies", summary="Remove companies")
-def remove_companies(list_id: str, body: Annotated[RemoveCompaniesRequest, Body()]) -> RemovedCount:
-    return lead_lists.remove_companies(current_caller(app), list_id, body)
+@app.post("/api/v1/entities/leadlists/<id>/remove-companies", summary="Remove companies")
+def remove_companies(id: str, body: Annotated[RemoveCompaniesRequest, Body()]) -> RemovedCount:
+    return lead_lists.remove_companies(current_caller(app), id, body)
 
 
 lambda_handler = handler(app)

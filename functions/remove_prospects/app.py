@@ -11,9 +11,9 @@ from leadlists.services import lead_lists
 app = create_app()
 
 
-@app.post("/api/v1/entities/leadlists/<list_id>/remove-prospects", summary="Remove prospects")
-def remove_prospects(list_id: str, body: Annotated[RemoveProspectsRequest, Body()]) -> RemovedCount:
-    return lead_lists.remove_prospects(current_caller(app), list_id, body)
+@app.post("/api/v1/entities/leadlists/<id>/remove-prospects", summary="Remove prospects")
+def remove_prospects(id: str, body: Annotated[RemoveProspectsRequest, Body()]) -> RemovedCount:
+    return lead_lists.remove_prospects(current_caller(app), id, body)
 
 
 lambda_handler = handler(app)

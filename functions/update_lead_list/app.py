@@ -12,11 +12,9 @@ from leadlists.services import lead_lists
 app = create_app()
 
 
-@app.patch("/api/v1/entities/leadlists/<list_id>", summary="Update a lead list")
-def update_lead_list(
-    list_id: str, body: Annotated[UpdateLeadListRequest, Body()]
-) -> Response[LeadList]:
-    updated = lead_lists.update(current_caller(app), list_id, body)
+@app.patch("/api/v1/entities/leadlists/<id>", summary="Update a lead list")
+def update_lead_list(id: str, body: Annotated[UpdateLeadListRequest, Body()]) -> Response[LeadList]:
+    updated = lead_lists.update(current_caller(app), id, body)
     return Response(200, "application/json", dump(updated))
 
 

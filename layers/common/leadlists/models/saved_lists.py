@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadlists.filters import Filter
 from leadlists.models.common import Name, UuidStr
+from leadlists.models.records import Person
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -64,25 +65,8 @@ class SavedList(BaseModel):
     version: int
 
 
-class Contact(BaseModel):
-    """A member of a saved list: the tenant's copy of a catalog person."""
-
-    id: str
-    firstName: str | None = None
-    lastName: str | None = None
-    fullName: str | None = None
-    title: str | None = None
-    seniority: str | None = None
-    department: str | None = None
-    email: str | None = None
-    phones: list[str] = Field(default_factory=list)
-    linkedinUrl: str | None = None
-    city: str | None = None
-    country: str | None = None
-    companyId: str | None = None
-    companyName: str | None = None
-    companyDomain: str | None = None
-    industry: str | None = None
+# A member of a saved list is the tenant's copy of a catalog person: the contract's person object.
+Contact = Person
 
 
 class ContactPage(BaseModel):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from leadlists.errors import FieldError, bad_request
-from leadlists.filters.expression import Pushdown, _in_clause, _year_clause, facet
+from leadlists.filters.expression import exact_pushdown
 from leadlists.filters.model import EXACT_FIELDS, Filter
 
 # Fields that describe a person, never a company: a company search rejects them (they would
@@ -54,15 +54,4 @@ def check_company_filter(flt: Filter, prefix: str = "filter") -> None:
 
 def company_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, Any]:
     """Scan keyword arguments selecting companies that may match `flt`."""
-    push = Pushdown()
-    push.add(lambda p: f"{p._name(kind_attribute)} = {p._value(kind)}")
-    for name, attribute in _PUSHED.items():
-        for negate, values in (
-            (False, getattr(flt, name)),
-            (True, getattr(flt, f"exclude_{name}")),
-        ):
-            if values:
-                push.add(_in_clause(facet(attribute), [v.casefold() for v in values], negate))
-    if flt.founded_year is not None:
-        push.add(_year_clause(flt.founded_year.min, flt.founded_year.max))
-    return push.kwargs()
+    return exact_pushdown(flt, kind_attribute, kind, _PUSHED).kwargs()

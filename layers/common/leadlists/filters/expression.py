@@ -56,11 +56,11 @@ class Pushdown:
         }
 
 
-def person_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, Any]:
-    """Scan keyword arguments selecting persons that may match `flt`."""
+def exact_pushdown(flt: Filter, kind_attribute: str, kind: str, fields: dict[str, str]) -> Pushdown:
+    """The record kind, whole-value fields (`fields`: filter field -> attribute) and year range."""
     push = Pushdown()
     push.add(lambda p: f"{p._name(kind_attribute)} = {p._value(kind)}")
-    for name, attribute in EXACT_FIELDS.items():
+    for name, attribute in fields.items():
         for negate, values in (
             (False, getattr(flt, name)),
             (True, getattr(flt, f"exclude_{name}")),
@@ -69,6 +69,12 @@ def person_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, An
                 push.add(_in_clause(facet(attribute), [v.casefold() for v in values], negate))
     if flt.founded_year is not None:
         push.add(_year_clause(flt.founded_year.min, flt.founded_year.max))
+    return push
+
+
+def person_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, Any]:
+    """Scan keyword arguments selecting persons that may match `flt`."""
+    push = exact_pushdown(flt, kind_attribute, kind, EXACT_FIELDS)
     if flt.job_titles and all(words(t) for t in flt.job_titles):
         push.add(_title_clause(flt.job_titles))
     return push.kwargs()

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import LeadListId, create_app, current_caller, dump, handler
 from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount, LeadList
 from leadlists.services import lead_lists
 
@@ -14,7 +14,7 @@ app = create_app()
 
 @app.post("/api/v1/entities/leadlists/<id>/add-companies", summary="Add companies")
 def add_companies(
-    id: str, body: Annotated[AddCompaniesRequest, Body()]
+    id: LeadListId, body: Annotated[AddCompaniesRequest, Body()]
 ) -> Response[LeadList | AddedCount]:
     result = lead_lists.add_companies(current_caller(app), id, body)
     headers = {"X-Added-Count": str(result.added)}

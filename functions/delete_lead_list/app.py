@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import LeadListId, create_app, current_caller, handler
 from leadlists.services import lead_lists
 
 app = create_app()
@@ -18,7 +18,7 @@ FORBIDDEN = {
     summary="Delete a lead list",
     responses={200: {"description": "Deleted, with its members; no body"}, 403: FORBIDDEN},
 )
-def delete_lead_list(id: str) -> Response[None]:
+def delete_lead_list(id: LeadListId) -> Response[None]:
     lead_lists.delete(current_caller(app), id)
     return Response(200)
 

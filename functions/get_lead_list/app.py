@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import LeadListId, create_app, current_caller, dump, handler
 from leadlists.models.lead_lists import LeadList
 from leadlists.services import lead_lists
 
@@ -25,7 +25,7 @@ FORBIDDEN = {
         403: FORBIDDEN,
     },
 )
-def get_lead_list(id: str) -> Response[LeadList]:
+def get_lead_list(id: LeadListId) -> Response[LeadList]:
     return Response(200, "application/json", dump(lead_lists.get(current_caller(app), id)))
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import LeadListId, create_app, current_caller, handler
 from leadlists.models.lead_lists import RemovedCount, RemoveProspectsRequest
 from leadlists.services import lead_lists
 
@@ -12,7 +12,9 @@ app = create_app()
 
 
 @app.post("/api/v1/entities/leadlists/<id>/remove-prospects", summary="Remove prospects")
-def remove_prospects(id: str, body: Annotated[RemoveProspectsRequest, Body()]) -> RemovedCount:
+def remove_prospects(
+    id: LeadListId, body: Annotated[RemoveProspectsRequest, Body()]
+) -> RemovedCount:
     return lead_lists.remove_prospects(current_caller(app), id, body)
 
 

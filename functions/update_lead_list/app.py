@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import LeadListId, create_app, current_caller, dump, handler
 from leadlists.models.lead_lists import LeadList, UpdateLeadListRequest
 from leadlists.services import lead_lists
 
@@ -13,7 +13,9 @@ app = create_app()
 
 
 @app.patch("/api/v1/entities/leadlists/<id>", summary="Update a lead list")
-def update_lead_list(id: str, body: Annotated[UpdateLeadListRequest, Body()]) -> Response[LeadList]:
+def update_lead_list(
+    id: LeadListId, body: Annotated[UpdateLeadListRequest, Body()]
+) -> Response[LeadList]:
     updated = lead_lists.update(current_caller(app), id, body)
     return Response(200, "application/json", dump(updated))
 

@@ -101,6 +101,11 @@ def build() -> dict[str, Any]:
 def _add_errors(method: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     responses.pop("422", None)  # Powertools' default; the contract answers 400 instead
+    for response in responses.values():
+        # A `Response[None]` answer has no body at all, not a JSON null.
+        json_body = response.get("content", {}).get("application/json", {})
+        if json_body.get("schema", {}).get("type") == "null":
+            del response["content"]
     for status in ("400", "401", "404", *_EXTRA.get(method, ()), "500"):
         responses[status] = {
             "description": ERRORS[status],

@@ -10,11 +10,12 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
@@ -25,6 +26,10 @@ from leadlists.errors import ApiError, FieldError, bad_request, not_found, paylo
 logger = Logger()
 
 JSON = "application/json"
+# A lead list's id in a path: a UUID (the service answers 400 for anything else).
+LeadListId = Annotated[
+    str, Path(description="The lead list's id", json_schema_extra={"format": "uuid"})
+]
 
 
 def error_response(error: ApiError, request_id: str) -> dict[str, Any]:

@@ -12,9 +12,8 @@ def now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """ISO 8601 UTC with milliseconds: 2024-01-02T10:30:00.000Z."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
+    # isoformat, unlike strftime's %Y, pads years below 1000 to four digits.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def now_iso() -> str:

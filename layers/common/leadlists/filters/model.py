@@ -9,16 +9,20 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
 from leadlists.errors import FieldError, bad_request
+from leadlists.models.common import Int, present, trimmed
 
 MAX_VALUES = 100
-Value = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Value = trimmed(200)
 Values = Annotated[list[Value], Field(min_length=1, max_length=MAX_VALUES)]
+# Checked (with the field's name in the message) by Filter._normalize; the schema says so too.
+CompanyId = Annotated[Value, WithJsonSchema({"type": "string", "format": "uuid"})]
+CompanyIds = Annotated[list[CompanyId], Field(min_length=1, max_length=MAX_VALUES)]
 
 # Filter field -> the catalog attribute it compares with (case-insensitively, whole value).
 EXACT_FIELDS: dict[str, str] = {
@@ -38,10 +42,12 @@ LIST_FIELDS = (*EXACT_FIELDS, *TEXT_FIELDS)
 
 
 class YearRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"anyOf": [present("min"), present("max")]}
+    )
 
-    min: int | None = Field(default=None, ge=1000, le=9999)
-    max: int | None = Field(default=None, ge=1000, le=9999)
+    min: Int | None = Field(default=None, ge=1000, le=9999)
+    max: Int | None = Field(default=None, ge=1000, le=9999)
 
     @model_validator(mode="after")
     def _ordered(self) -> YearRange:
@@ -66,7 +72,7 @@ class Filter(BaseModel):
     company_sizes: Values | None = None
     revenues: Values | None = None
     domains: Values | None = None
-    company_ids: Values | None = None
+    company_ids: CompanyIds | None = None
     keywords: Values | None = None
     exclude_industries: Values | None = None
     exclude_job_titles: Values | None = None
@@ -77,7 +83,7 @@ class Filter(BaseModel):
     exclude_company_sizes: Values | None = None
     exclude_revenues: Values | None = None
     exclude_domains: Values | None = None
-    exclude_company_ids: Values | None = None
+    exclude_company_ids: CompanyIds | None = None
     exclude_keywords: Values | None = None
     founded_year: YearRange | None = None
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
@@ -19,6 +19,53 @@ def _uuid(value: str) -> str:
         raise ValueError("Invalid UUID") from None
 
 
-UuidStr = Annotated[str, StringConstraints(max_length=64), AfterValidator(_uuid)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _integral(value: Any) -> Any:
+    # JSON does not tell 2 from 2.0 and JSON Schema's integer admits both; strict mode would not.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_integral)]
+UUID_SCHEMA = {"type": "string", "format": "uuid"}
+UuidStr = Annotated[
+    str, StringConstraints(max_length=64), AfterValidator(_uuid), WithJsonSchema(UUID_SCHEMA)
+]
+
+
+def trimmed(max_length: int) -> Any:
+    """A string with surrounding whitespace stripped that must keep a character; the schema's
+    pattern says so, since minLength alone would admit blanks."""
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        WithJsonSchema(schema),
+    ]
+
+
+Name = trimmed(200)
 PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+
+
+def _drop_null(schema: dict[str, Any]) -> None:
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+# For `X | None = None` fields a client may omit but not send as null (a validator refuses it):
+# the spec then shows X alone.
+OMIT_NOT_NULL = Field(json_schema_extra=_drop_null)
+
+
+def present(name: str) -> dict[str, Any]:
+    """JSON Schema: `name` is given and not null (for rules that tie fields together)."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+def absent(*names: str) -> dict[str, Any]:
+    """JSON Schema: each of `names` is omitted or null."""
+    return {"properties": {name: {"type": "null"} for name in names}}

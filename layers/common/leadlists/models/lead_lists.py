@@ -11,12 +11,22 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from leadlists.clock import iso
-from leadlists.models.common import MAX_IDS, Name, UuidStr
+from leadlists.models.common import (
+    MAX_IDS,
+    OMIT_NOT_NULL,
+    Int,
+    Name,
+    UuidStr,
+    absent,
+    present,
+    trimmed,
+)
 from leadlists.models.records import Company, Person
 
 MAX_USERS = 100
@@ -25,25 +35,27 @@ MAX_EXCLUDED = 10_000
 
 
 def _timestamp(value: str) -> str:
-    """Any ISO 8601 date or date-time, normalized to UTC with milliseconds (naive means UTC)."""
+    """Any ISO 8601 / RFC 3339 date or date-time, normalized to UTC with milliseconds (naive
+    means UTC)."""
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lowercase t and z
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        moment = moment.astimezone(UTC)
+        return iso(moment.astimezone(UTC))
     except (ValueError, OverflowError):
         raise ValueError("Invalid ISO 8601 timestamp") from None
-    # Four-digit years keep the normalized strings ordered like the moments they name.
-    if not 1000 <= moment.year <= 9999:
-        raise ValueError("Year must be between 1000 and 9999")
-    return iso(moment)
 
 
 Timestamp = Annotated[
-    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_timestamp)
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_timestamp),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 64, "anyOf": [{"format": "date-time"}, {"format": "date"}]}
+    ),
 ]
 OrgId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+UserId = trimmed(200)
 Ids = Annotated[list[UuidStr], Field(min_length=1, max_length=MAX_IDS)]
 Text = Annotated[str, StringConstraints(max_length=500)]
 Phone = Annotated[str, StringConstraints(max_length=50)]
@@ -68,13 +80,26 @@ class CreateLeadListRequest(BaseModel):
 class UpdateLeadListRequest(BaseModel):
     """Only the fields given change; `icpId: null` unlinks the profile."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # Optional but not nullable (SkipJsonSchema keeps null out of the spec), and at least one
+    # field besides organizationId: the schema states both rules the validators enforce.
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name]}
+                for name in ("name", "startDate", "endDate", "icpId", "userIds")
+            ]
+        },
+    )
 
-    name: Name | None = None
-    startDate: Timestamp | None = None
-    endDate: Timestamp | None = None
+    name: Annotated[Name | None, OMIT_NOT_NULL] = None
+    startDate: Annotated[Timestamp | None, OMIT_NOT_NULL] = None
+    endDate: Annotated[Timestamp | None, OMIT_NOT_NULL] = None
     icpId: UuidStr | None = None
-    userIds: Annotated[list[UserId], Field(min_length=1, max_length=MAX_USERS)] | None = None
+    userIds: Annotated[
+        Annotated[list[UserId], Field(min_length=1, max_length=MAX_USERS)] | None, OMIT_NOT_NULL
+    ] = None
     organizationId: OrgId | None = None
 
     @field_validator("name", "startDate", "endDate", "userIds")
@@ -137,16 +162,29 @@ class PersonInput(BaseModel):
     industry: Text | None = None
 
 
+SELECT_ALL = {"properties": {"selectAll": {"const": True}}}
+NOT_SELECT_ALL = {"properties": {"selectAll": {"not": {"const": True}}}}
+
+
 class Selection(BaseModel):
     """Results of an earlier prospect search: chosen `ids`, or `selectAll` but `excludeIds`."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "anyOf": [
+                {"allOf": [{"required": ["selectAll"], **SELECT_ALL}, absent("ids")]},
+                {"allOf": [present("ids"), absent("excludeIds", "limit"), NOT_SELECT_ALL]},
+            ]
+        },
+    )
 
     searchId: UuidStr
     ids: Ids | None = None
     selectAll: bool | None = None
     excludeIds: Annotated[list[UuidStr], Field(max_length=MAX_EXCLUDED)] | None = None
-    limit: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    limit: Annotated[Int, Field(ge=1, le=1_000_000)] | None = None
 
     @model_validator(mode="after")
     def _one_mode(self) -> Selection:
@@ -163,7 +201,16 @@ class Selection(BaseModel):
 class AddProspectsRequest(BaseModel):
     """Direct mode (`persons`) or bulk mode (`selection`), never both."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "anyOf": [
+                {"allOf": [present("persons"), absent("selection")]},
+                {"allOf": [present("selection"), absent("persons")]},
+            ]
+        },
+    )
 
     persons: Annotated[list[PersonInput], Field(min_length=1, max_length=MAX_IDS)] | None = None
     selection: Selection | None = None

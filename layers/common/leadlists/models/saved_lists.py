@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadlists.filters import Filter
-from leadlists.models.common import Name, UuidStr
+from leadlists.models.common import Int, Name, UuidStr
 from leadlists.models.records import Person
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -26,13 +26,13 @@ class SaveListRequest(BaseModel):
 
     organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     listName: Name
-    contacts_found: Annotated[int, Field(ge=0, le=100_000_000)]
+    contacts_found: Annotated[Int, Field(ge=0, le=100_000_000)]
     filter: Filter
     id: UuidStr | None = None
     autoUpdate: bool | None = None
-    maxContacts: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    maxContacts: Annotated[Int, Field(ge=1, le=100_000)] | None = None
     connectedIntegration: Integration | None = None
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[Int, Field(ge=1)] | None = None
 
 
 class RefreshRequest(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from leadlists.filters import Filter
-from leadlists.models.common import MAX_PAGE
+from leadlists.models.common import MAX_PAGE, Int, present
 from leadlists.models.lead_lists import OrgId
 from leadlists.models.records import Company, Person
 
@@ -17,10 +17,14 @@ DEFAULT_SEARCH_PAGE = 25
 class SearchRequest(BaseModel):
     """A new search (`filter`), or the next page of one (`nextToken`, filter optional)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"anyOf": [present("filter"), present("nextToken")]},
+    )
 
     filter: Filter | None = None
-    pageSize: Annotated[int, Field(ge=1, le=MAX_PAGE)] = DEFAULT_SEARCH_PAGE
+    pageSize: Annotated[Int, Field(ge=1, le=MAX_PAGE)] = DEFAULT_SEARCH_PAGE
     nextToken: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     organizationId: OrgId | None = None
 

@@ -19,7 +19,8 @@ import boto3
 from leadlists_local import lambdas, resources, template
 
 REGION = "us-east-1"
-DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+# The emulator accepts any credentials; these keep real ones away from it.
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}  # nosec B105
 QUIET_LOGGERS = ("werkzeug", "moto", "botocore", "urllib3")
 
 logger = logging.getLogger("leadlists_local")
@@ -142,7 +143,7 @@ class AwsEnvironment:
             self.endpoint = self.moto.start()
             # Never hand real credentials to the emulator, and never read a profile for it.
             env.update(DUMMY_CREDENTIALS, AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION)
-            env.update(AWS_ENDPOINT_URL=self.endpoint, AWS_SESSION_TOKEN="")
+            env.update(AWS_ENDPOINT_URL=self.endpoint, AWS_SESSION_TOKEN="")  # nosec B106
         else:
             region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or REGION
             env.update(AWS_DEFAULT_REGION=region, AWS_REGION=region)

@@ -127,7 +127,8 @@ def _uuid(rng: random.Random) -> str:
 
 
 def companies(count: int, seed: int = 1) -> list[dict[str, Any]]:
-    rng = random.Random(f"companies-{seed}")
+    # Seeded on purpose: the same catalog every run (not a secret).
+    rng = random.Random(f"companies-{seed}")  # nosec B311
     out = []
     for n in range(count):
         # About two in five companies are in the United States.
@@ -175,7 +176,8 @@ def _title(rng: random.Random) -> tuple[str, str, str]:
 
 def persons(count: int, company_list: list[dict[str, Any]], seed: int = 1) -> Iterator[dict]:
     """Persons, each working at a catalog company whose facets it carries."""
-    rng = random.Random(f"persons-{seed}")
+    # Seeded on purpose: the same catalog every run (not a secret).
+    rng = random.Random(f"persons-{seed}")  # nosec B311
     for _ in range(count):
         company = rng.choice(company_list)
         first, last = rng.choice(FIRST), rng.choice(LAST)

@@ -306,7 +306,9 @@ def _transact_each(
                 pending = _still_pending(exc, pending)
                 if not pending:
                     break
-                time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter
+                # Jitter, not a secret: the random module is the right tool.
+                delay = random.uniform(0, min(1.0, 0.05 * 2**attempt))  # noqa: S311  # nosec B311
+                time.sleep(delay)
                 continue
             done.extend(pending)
             pending = []

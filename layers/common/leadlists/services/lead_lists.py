@@ -233,8 +233,9 @@ def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> 
     _require_type(record, keys.PERSON, "add-prospects")
     if request.persons is not None:
         records = _direct(request.persons)
+    elif request.selection is None:  # the model guarantees exactly one mode
+        raise TypeError("add-prospects needs persons or a selection")
     else:
-        assert request.selection is not None  # the model guarantees exactly one mode
         ids = search.resolve_selection(caller.org_id, request.selection)
         # A result that has left the catalog since the search cannot be copied: it is skipped.
         records, _ = tenant_copy.load(keys.PERSON, ids)

@@ -175,11 +175,13 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
 
 def prospects(caller: Caller, request: SearchRequest) -> PersonSearchPage:
     page = search(caller, keys.PERSON, request)
-    assert isinstance(page, PersonSearchPage)
+    if not isinstance(page, PersonSearchPage):  # search() answers the page type of its kind
+        raise TypeError(type(page).__name__)
     return page
 
 
 def companies(caller: Caller, request: SearchRequest) -> CompanySearchPage:
     page = search(caller, keys.COMPANY, request)
-    assert isinstance(page, CompanySearchPage)
+    if not isinstance(page, CompanySearchPage):  # search() answers the page type of its kind
+        raise TypeError(type(page).__name__)
     return page

@@ -242,6 +242,56 @@ def test_unknown_route_is_404(
     assert_error(client.request(method, url(runtime, path), timeout=30), 404, "NOT_FOUND")
 
 
+def test_openapi_is_served_without_a_token_and_matches_the_code(runtime: LocalRuntime) -> None:
+    from leadlists_local import openapi
+
+    answer = requests.get(url(runtime, "/openapi.json"), timeout=60)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/json"
+    spec = answer.json()
+    # "Try it out" calls this server; the rest is the document CI checks in.
+    assert spec.pop("servers") == [{"url": runtime.base_url}]
+    assert spec == json.loads(openapi.render())
+
+
+def test_swagger_ui_loads_its_assets_from_this_server(runtime: LocalRuntime) -> None:
+    page = requests.get(url(runtime, "/docs"), timeout=30)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert 'url: "/openapi.json"' in page.text
+    assets = [part.split('"')[0] for part in page.text.split('="/docs/assets/')[1:]]
+    assert {"swagger-ui.css", "swagger-ui-bundle.js"} <= set(assets)
+    for asset in assets:
+        answer = requests.get(url(runtime, f"/docs/assets/{asset}"), timeout=30)
+        assert answer.status_code == 200, asset
+        assert len(answer.content) > 1000
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/docs/assets/index.html"),  # in the wheel, not on the list
+        ("GET", "/docs/assets/../../openapi.json"),
+        ("GET", "/docs/assets/%2e%2e/LICENSE"),
+        ("POST", "/openapi.json"),
+        ("DELETE", "/docs"),
+    ],
+)
+def test_docs_serve_only_their_own_files_and_methods(
+    runtime: LocalRuntime, method: str, path: str
+) -> None:
+    # http.client sends the path as written, dot segments included.
+    host, port = runtime.base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path)
+        answer = connection.getresponse()
+        assert answer.status == 404
+        assert json.loads(answer.read())["code"] == "NOT_FOUND"
+    finally:
+        connection.close()
+
+
 def test_head_gets_no_body(client: requests.Session, runtime: LocalRuntime) -> None:
     answer = client.head(url(runtime, f"/lists/{ORG}"), timeout=30)
     assert answer.status_code == 404

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from leadlists_local import lambdas
+from leadlists_local import docs, lambdas
 
 MAX_BODY = 1024 * 1024  # the contract's request body limit
 DRAIN_LIMIT = 64 * 1024 * 1024  # beyond this an oversized body is cut off, not read and dropped
@@ -95,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         split = urlsplit(self.path)
         path = split.path or "/"
+        docs_page = docs.page(self.command, path, self._base_url())
+        if docs_page is not None:
+            return self._reply_page(docs_page)
         found = lambdas.find_route(self.command, path)
         if found is None:
             raise GatewayError(404, "NOT_FOUND", f"No route for {self.command} {path}")
@@ -218,6 +221,23 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
         return status
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host")
+        if not host:
+            address, port = self.server.server_address[:2]
+            host = f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
+        return f"http://{host}"
+
+    def _reply_page(self, page: docs.Page) -> int:
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(page.body)
+        return page.status
 
     def _reply_error(self, error: GatewayError, request_id: str) -> None:
         body = error_body(error.code, error.message, request_id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ConfigDict
+
 from leadlists.errors import FieldError, bad_request
 from leadlists.filters.expression import exact_pushdown
 from leadlists.filters.model import EXACT_FIELDS, Filter
@@ -16,6 +18,20 @@ from leadlists.filters.model import EXACT_FIELDS, Filter
 # Fields that describe a person, never a company: a company search rejects them (they would
 # silently match nothing, or everything when excluded).
 PERSON_ONLY = ("job_titles", "seniorities", "departments")
+
+
+def _without_person_fields(schema: dict[str, Any]) -> None:
+    for name in PERSON_ONLY:
+        for field in (name, f"exclude_{name}"):
+            schema["properties"].pop(field, None)
+
+
+class CompanyFilter(Filter):
+    """The filter of a company search: the spec leaves the person-only fields out, and
+    `check_company_filter` answers them with a 400 that names each one."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_without_person_fields)
+
 
 # Company attribute -> the attribute name `matches` reads.
 _RENAMED = {

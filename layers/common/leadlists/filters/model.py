@@ -15,9 +15,10 @@ from pydantic import (
 )
 
 from leadlists.errors import FieldError, bad_request
-from leadlists.models.common import Int, present, trimmed
+from leadlists.models.common import integer, present, trimmed
 
 MAX_VALUES = 100
+Year = integer(ge=1000, le=9999)
 Value = trimmed(200)
 Values = Annotated[list[Value], Field(min_length=1, max_length=MAX_VALUES)]
 # Checked (with the field's name in the message) by Filter._normalize; the schema says so too.
@@ -46,8 +47,8 @@ class YearRange(BaseModel):
         extra="forbid", strict=True, json_schema_extra={"anyOf": [present("min"), present("max")]}
     )
 
-    min: Int | None = Field(default=None, ge=1000, le=9999)
-    max: Int | None = Field(default=None, ge=1000, le=9999)
+    min: Year | None = None
+    max: Year | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> YearRange:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 MAX_PAGE = 100
@@ -26,7 +27,12 @@ def _integral(value: Any) -> Any:
     return value
 
 
-Int = Annotated[int, BeforeValidator(_integral)]
+def integer(**bounds: int) -> Any:
+    """An int within `bounds` (ge, le) that also takes integral floats such as 2.0. The bounds
+    come before the validator: after it, pydantic would not render them as JSON Schema."""
+    return Annotated[int, Interval(**bounds), BeforeValidator(_integral)]
+
+
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 UuidStr = Annotated[
     str, StringConstraints(max_length=64), AfterValidator(_uuid), WithJsonSchema(UUID_SCHEMA)

@@ -20,10 +20,10 @@ from leadlists.clock import iso
 from leadlists.models.common import (
     MAX_IDS,
     OMIT_NOT_NULL,
-    Int,
     Name,
     UuidStr,
     absent,
+    integer,
     present,
     trimmed,
 )
@@ -32,6 +32,7 @@ from leadlists.models.records import Company, Person
 MAX_USERS = 100
 # A selection may exclude more ids than it may add: the excluded ones are mostly not added.
 MAX_EXCLUDED = 10_000
+SelectionLimit = integer(ge=1, le=1_000_000)
 
 
 def _timestamp(value: str) -> str:
@@ -184,7 +185,7 @@ class Selection(BaseModel):
     ids: Ids | None = None
     selectAll: bool | None = None
     excludeIds: Annotated[list[UuidStr], Field(max_length=MAX_EXCLUDED)] | None = None
-    limit: Annotated[Int, Field(ge=1, le=1_000_000)] | None = None
+    limit: SelectionLimit | None = None
 
     @model_validator(mode="after")
     def _one_mode(self) -> Selection:

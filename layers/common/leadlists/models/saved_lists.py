@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from leadlists.filters import Filter
-from leadlists.models.common import Int, Name, UuidStr
+from leadlists.models.common import Name, UuidStr, integer
 from leadlists.models.records import Person
+
+ContactsFound = integer(ge=0, le=100_000_000)
+MaxContacts = integer(ge=1, le=100_000)
+Version = integer(ge=1)
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -26,13 +30,13 @@ class SaveListRequest(BaseModel):
 
     organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     listName: Name
-    contacts_found: Annotated[Int, Field(ge=0, le=100_000_000)]
+    contacts_found: ContactsFound
     filter: Filter
     id: UuidStr | None = None
     autoUpdate: bool | None = None
-    maxContacts: Annotated[Int, Field(ge=1, le=100_000)] | None = None
+    maxContacts: MaxContacts | None = None
     connectedIntegration: Integration | None = None
-    version: Annotated[Int, Field(ge=1)] | None = None
+    version: Version | None = None
 
 
 class RefreshRequest(BaseModel):

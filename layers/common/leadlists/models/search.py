@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from leadlists.filters import Filter
-from leadlists.models.common import MAX_PAGE, Int, present
+from leadlists.filters.companies import CompanyFilter
+from leadlists.models.common import MAX_PAGE, integer, present
 from leadlists.models.lead_lists import OrgId
 from leadlists.models.records import Company, Person
 
 DEFAULT_SEARCH_PAGE = 25
+PageSize = integer(ge=1, le=MAX_PAGE)
 
 
 class SearchRequest(BaseModel):
@@ -24,7 +26,7 @@ class SearchRequest(BaseModel):
     )
 
     filter: Filter | None = None
-    pageSize: Annotated[Int, Field(ge=1, le=MAX_PAGE)] = DEFAULT_SEARCH_PAGE
+    pageSize: PageSize = DEFAULT_SEARCH_PAGE
     nextToken: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     organizationId: OrgId | None = None
 
@@ -33,6 +35,12 @@ class SearchRequest(BaseModel):
         if self.filter is None and self.nextToken is None:
             raise ValueError("Give a filter, or the nextToken of an earlier page")
         return self
+
+
+class CompanySearchRequest(SearchRequest):
+    """A search of companies: its filter has no person-only fields."""
+
+    filter: CompanyFilter | None = None
 
 
 class PersonSearchPage(BaseModel):

@@ -27,3 +27,22 @@ def test_limits_are_documented_in_the_schemas():
     schemas = openapi.build()["components"]["schemas"]
     name = schemas["SaveListRequest"]["properties"]["listName"]
     assert name["maxLength"] == 200
+
+
+def test_links_lead_from_a_create_to_operations_on_what_it_created():
+    spec = openapi.build()
+    operations = {
+        op["operationId"]: (path, op) for path, ops in spec["paths"].items() for op in ops.values()
+    }
+    linked = 0
+    for (method, path), targets in openapi.LINKS.items():
+        responses = spec["paths"][path][method]["responses"]
+        links = next(r for s, r in responses.items() if s.startswith("2"))["links"]
+        assert len(links) == len(targets)
+        for link in links.values():
+            target_path, target = operations[link["operationId"]]
+            assert "{id}" in target_path
+            assert link["parameters"] == {"id": "$response.body#/id"}
+            assert any(p["name"] == "id" and p["in"] == "path" for p in target["parameters"])
+            linked += 1
+    assert linked == 12

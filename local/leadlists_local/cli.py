@@ -1,4 +1,5 @@
-"""`leadlists`: the developer command line (serve, token, invoke, seed, import). Never deployed."""
+"""`leadlists`: the developer command line (serve, token, invoke, seed, import, fuzz). Never
+deployed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from leadlists_local import fuzz as fuzzing
 from leadlists_local import state, template, tokens
 
 # `invoke` seeds this much when it runs against its own throwaway emulator.
@@ -71,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, metavar="FILE")
     load.add_argument("--endpoint", metavar="URL", help=endpoint_help)
     load.set_defaults(run=_import)
+
+    fuzz = commands.add_parser("fuzz", help="schemathesis against a fresh local runtime")
+    fuzzing.add_arguments(fuzz)
+    fuzz.set_defaults(run=fuzzing.run)
     return parser
 
 
@@ -140,6 +146,7 @@ def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
         "",
         "leadlists local runtime",
         f"  API        {runtime.base_url}",
+        f"  docs       {runtime.base_url}/docs (Swagger UI; Authorize with the token below)",
         f"  AWS        {runtime.aws.describe()}",
         f"  catalog    {args.seed_companies} companies, {args.seed_persons} persons",
         f"  pollers    {pollers}",

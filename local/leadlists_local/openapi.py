@@ -30,6 +30,30 @@ ERRORS = {
 # Which errors each method can answer besides 400/401/404/500, which every route can.
 _EXTRA = {"get": (), "delete": (), "post": ("403", "409", "413"), "patch": ("403", "409", "413")}
 
+# OpenAPI links: the `id` a create answers is the `{id}` of these operations. They document how
+# ids flow, and let stateful fuzzing chain a create into the operations on what it created.
+LINKS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("post", "/lists/save"): (
+        ("get", "/lists/{id}"),
+        ("get", "/lists/{id}/contacts"),
+        ("post", "/lists/refresh/{id}"),
+        ("post", "/lists/{id}/export"),
+        ("delete", "/lists/{id}"),
+    ),
+    ("post", "/api/v1/entities/leadlists"): tuple(
+        (method, f"/api/v1/entities/leadlists/{{id}}{suffix}")
+        for method, suffix in (
+            ("get", ""),
+            ("patch", ""),
+            ("post", "/add-companies"),
+            ("post", "/add-prospects"),
+            ("post", "/remove-companies"),
+            ("post", "/remove-prospects"),
+            ("delete", ""),
+        )
+    ),
+}
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["code", "message", "requestId"],
@@ -94,8 +118,23 @@ def build() -> dict[str, Any]:
     for operations in spec["paths"].values():
         for method, operation in operations.items():
             _add_errors(method, operation)
+    _add_links(spec["paths"])
     spec["paths"] = dict(sorted(spec["paths"].items()))
     return spec
+
+
+def _add_links(paths: dict[str, Any]) -> None:
+    for (method, path), targets in LINKS.items():
+        responses = paths[path][method]["responses"]
+        success = next(status for status in responses if status.startswith("2"))
+        links = responses[success].setdefault("links", {})
+        for target_method, target_path in targets:
+            target = paths[target_path][target_method]
+            name = "".join(word.capitalize() for word in target["summary"].split())
+            links[name] = {
+                "operationId": target["operationId"],
+                "parameters": {"id": "$response.body#/id"},
+            }
 
 
 def _add_errors(method: str, operation: dict[str, Any]) -> None:

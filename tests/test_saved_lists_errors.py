@@ -4,10 +4,14 @@ right status, never a 500, and nothing changed by a failed request."""
 from __future__ import annotations
 
 import json
+import os
 
+import boto3
 import pytest
 
 from conftest import ORG_A, Api, claims
+from leadlists.auth import Caller
+from leadlists.repositories import keys
 from leadlists.repositories import saved_lists as repo
 
 VALID = {
@@ -184,6 +188,55 @@ def test_unknown_lists_are_404_on_every_route(api, list_id):
     ):
         status, body, _ = api.call(method, path)
         assert_error(status, body, 404, "NOT_FOUND")
+
+
+LOOKALIKES = {
+    "run item": lambda i: f"{i}#RUN#x",
+    "encoded run item": lambda i: f"{i}%23RUN%23x",
+    "braces": lambda i: f"{{{i}}}",
+    "urn": lambda i: f"urn:uuid:{i}",
+    "no dashes": lambda i: i.replace("-", ""),
+}
+
+
+def _plant_run_item(list_id: str) -> None:
+    """A refresh run's item: it sits at "<list key>#RUN#<run>" / #META."""
+    run_key = keys.refresh_run(ORG_A, list_id, "x")
+    boto3.client("dynamodb").put_item(
+        TableName=os.environ["TENANT_TABLE"],
+        Item={k: {"S": v} for k, v in {**run_key, "status": "running", "name": "run"}.items()},
+    )
+
+
+@pytest.mark.parametrize("variant", LOOKALIKES.values(), ids=LOOKALIKES.keys())
+def test_ids_that_only_resemble_a_list_are_404_on_every_route(api, catalog, variant):
+    _, saved, _ = api.post("/lists/save", VALID)
+    _plant_run_item(saved["id"])
+    list_id = variant(saved["id"])
+    for method, path in (
+        ("GET", f"/lists/{list_id}"),
+        ("POST", f"/lists/refresh/{list_id}"),
+        ("POST", f"/lists/{list_id}/export"),
+        ("DELETE", f"/lists/{list_id}"),
+        ("GET", f"/lists/{list_id}/contacts"),
+    ):
+        status, body, _ = api.call(method, path)
+        assert_error(status, body, 404, "NOT_FOUND")
+    assert api.get(f"/lists/{saved['id']}")[0] == 200  # the real one is untouched
+
+
+def test_a_list_id_with_a_key_separator_never_reaches_a_key(api, catalog):
+    # The gateway hands ids over still percent-encoded, so a `#` cannot arrive through HTTP
+    # today; the service refuses it anyway rather than answer a run item as a list.
+    from leadlists.errors import ApiError
+    from leadlists.services import saved_lists
+
+    _, saved, _ = api.post("/lists/save", VALID)
+    _plant_run_item(saved["id"])
+    caller = Caller(user_id="user_1", org_id=ORG_A, is_admin=True)
+    with pytest.raises(ApiError) as raised:
+        saved_lists.get(caller, f"{saved['id']}#RUN#x")
+    assert raised.value.status == 404
 
 
 def test_refresh_body_with_unknown_fields_is_400(api, catalog):

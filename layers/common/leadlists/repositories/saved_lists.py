@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -51,6 +52,13 @@ def _name_item(org_id: str, name: str, list_id: str) -> dict[str, Any]:
 
 def _cancel_reasons(exc: ClientError) -> list[str]:
     return [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def get(org_id: str, list_id: str) -> dict[str, Any] | None:
@@ -309,6 +317,10 @@ def member_page(
 
 
 def require(org_id: str, list_id: str) -> dict[str, Any]:
+    """The list a client names, or 404. Ids are minted UUIDs: anything else names no list, and
+    never reaches a key (a `#` in it could otherwise address another item of the partition)."""
+    if not _is_uuid(list_id):
+        raise not_found("List not found")
     record = get(org_id, list_id)
     if record is None:
         raise not_found("List not found")

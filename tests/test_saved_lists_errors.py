@@ -178,16 +178,21 @@ def test_forged_token_inside_the_callers_partition_is_handled(api, catalog):
     assert status == 200 or body["code"] == "BAD_REQUEST"
 
 
+def assert_404_on_every_route(api: Api, list_id: str) -> None:
+    for method, path in (
+        ("GET", "/lists/{}"),
+        ("POST", "/lists/refresh/{}"),
+        ("POST", "/lists/{}/export"),
+        ("DELETE", "/lists/{}"),
+        ("GET", "/lists/{}/contacts"),
+    ):
+        status, body, _ = api.call(method, path.format(list_id))
+        assert_error(status, body, 404, "NOT_FOUND")
+
+
 @pytest.mark.parametrize("list_id", ["missing", "00000000-0000-4000-8000-000000000000", "x" * 300])
 def test_unknown_lists_are_404_on_every_route(api, list_id):
-    for method, path in (
-        ("GET", f"/lists/{list_id}"),
-        ("POST", f"/lists/refresh/{list_id}"),
-        ("DELETE", f"/lists/{list_id}"),
-        ("GET", f"/lists/{list_id}/contacts"),
-    ):
-        status, body, _ = api.call(method, path)
-        assert_error(status, body, 404, "NOT_FOUND")
+    assert_404_on_every_route(api, list_id)
 
 
 LOOKALIKES = {
@@ -213,15 +218,7 @@ def test_ids_that_only_resemble_a_list_are_404_on_every_route(api, catalog, vari
     _, saved, _ = api.post("/lists/save", VALID)
     _plant_run_item(saved["id"])
     list_id = variant(saved["id"])
-    for method, path in (
-        ("GET", f"/lists/{list_id}"),
-        ("POST", f"/lists/refresh/{list_id}"),
-        ("POST", f"/lists/{list_id}/export"),
-        ("DELETE", f"/lists/{list_id}"),
-        ("GET", f"/lists/{list_id}/contacts"),
-    ):
-        status, body, _ = api.call(method, path)
-        assert_error(status, body, 404, "NOT_FOUND")
+    assert_404_on_every_route(api, list_id)
     assert api.get(f"/lists/{saved['id']}")[0] == 200  # the real one is untouched
 
 

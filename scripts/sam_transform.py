@@ -7,38 +7,22 @@ CLI's Python, which carries samtranslator.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-import yaml
 from samtranslator.translator.transform import transform
 
 ROOT = Path(__file__).resolve().parent.parent
+# The local runtime's template reader (CloudFormation short-form tags); it needs only PyYAML,
+# which the SAM CLI's Python has too.
+sys.path.insert(0, str(ROOT / "local"))
+from leadlists_local import template as template_file  # noqa: E402
+
 # Parameters without a default need some value to translate; they never reach a policy.
 PARAMETERS = {"JwtIssuer": "https://issuer.example.com/", "JwtAudience": "leadlists"}
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """Reads !Ref, !Sub, !GetAtt... as their long forms."""
-
-
-def _intrinsic(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _intrinsic)
 
 
 class _NoManagedPolicies:
@@ -50,7 +34,7 @@ class _NoManagedPolicies:
 
 def main() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # pseudo parameters need one
-    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506  # nosec B506
+    template = copy.deepcopy(template_file.load())
     # Local code paths become S3 placeholders, as `sam package` would make them.
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})

@@ -37,7 +37,9 @@ _ATTACHES_MANAGED = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
 # AWS managed policies SAM attaches to the roles it generates by itself: no template setting
 # removes them (only explicit roles could). Their documents hold `Resource: "*"`, which no scanner
-# of this template sees; they are the accepted exceptions, each for the reason given.
+# of this template sees; they are the accepted exceptions, each for the reason given. The SQS
+# consumers have explicit roles with these two and an inline statement on their own queue, in place
+# of the AWSLambdaSQSQueueExecutionRole (sqs:* on every queue) SAM would attach.
 ACCEPTED_MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole": (
         "function logs (logs:CreateLogGroup, CreateLogStream, PutLogEvents); SAM attaches it to"
@@ -46,10 +48,6 @@ ACCEPTED_MANAGED_POLICIES = {
     "AWSXrayWriteOnlyAccess": (
         "Tracing: Active; xray:PutTraceSegments and PutTelemetryRecords support no resource-level"
         " permissions"
-    ),
-    "service-role/AWSLambdaSQSQueueExecutionRole": (
-        "SQS event sources (sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes); SAM attaches it"
-        " to the consumer's role"
     ),
 }
 

@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 for _name, _value in {
@@ -39,8 +37,9 @@ for _name, _value in {
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-RESULTS = Path(__file__).with_name("results.md")
-SECTION = "## Lead lists"
+from bench import report  # noqa: E402
+
+SECTION = "Lead lists"
 BASE = "/api/v1/entities/leadlists"
 CLAIMS = {"sub": "user_bench", "org_id": "org_bench", "org_role": "admin"}
 
@@ -153,17 +152,7 @@ def scenarios(n: int) -> list[dict[str, Any]]:
     return rows
 
 
-def machine() -> str:
-    from importlib.metadata import version
-
-    uname = platform.uname()
-    return (
-        f"{uname.system} {uname.release} {uname.machine}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, moto {version('moto')}, boto3 {version('boto3')}"
-    )
-
-
-def report(rows: list[dict[str, Any]], n: int) -> list[str]:
+def table(rows: list[dict[str, Any]], n: int) -> list[str]:
     low = minimum(n)
     lines = [
         "| request | DynamoDB calls | minimum | ratio | by operation | moto s |",
@@ -182,9 +171,7 @@ def report(rows: list[dict[str, Any]], n: int) -> list[str]:
 
 def write_results(lines: list[str], n: int) -> None:
     body = [
-        SECTION,
-        "",
-        f"`python -m bench.lead_lists --n {n}` on {machine()}.",
+        f"`python -m bench.lead_lists --n {n}`, {report.now()}.",
         "",
         f"Minimum for {n:,} new members: {math.ceil(n / 100)} BatchGetItem (catalog) + "
         f"{math.ceil(n / 25)} BatchWriteItem (tenant copies) + {math.ceil(n / 25)} "
@@ -195,26 +182,21 @@ def write_results(lines: list[str], n: int) -> None:
         "",
         *lines,
     ]
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    start = text.find(SECTION + "\n")
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + text[end + 1 if end >= 0 else len(text) :]
-    RESULTS.write_text(text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n")
+    report.write_section(SECTION, body)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="members per request (max 1000)")
-    parser.add_argument("--no-write", action="store_true", help=f"do not update {RESULTS.name}")
+    parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     args = parser.parse_args(argv)
     with environment():
         rows = scenarios(args.n)
-    lines = report(rows, args.n)
+    lines = table(rows, args.n)
     print("\n".join(lines))
     if not args.no_write:
         write_results(lines, args.n)
-        print(f"results: {RESULTS}")
+        print(f"results: {report.RESULTS.name}")
     worst = max(sum(r["calls"].values()) for r in rows if not r.get("no_minimum"))
     if worst > 2 * minimum(args.n):
         print(f"FAIL: {worst} calls is more than twice the minimum {minimum(args.n)}")

@@ -21,7 +21,6 @@ import copy
 import json
 import math
 import os
-import platform
 import sys
 import time
 import tracemalloc
@@ -29,7 +28,6 @@ import types
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 for _name, _value in {
@@ -45,8 +43,9 @@ for _name, _value in {
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-RESULTS = Path(__file__).with_name("results.md")
-SECTION = "## Refresh"
+from bench import report  # noqa: E402
+
+SECTION = "Refresh"
 # Broad: about three persons in five match.
 BROAD = {"countries": ["United States", "United Kingdom", "Germany", "Canada", "France"]}
 COMPANIES_PER_PERSON = 0.1
@@ -302,21 +301,6 @@ def run_size(persons: int, segment_size: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ report
 
 
-def machine() -> str:
-    uname = platform.uname()
-    return (
-        f"{uname.system} {uname.release} {uname.machine}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, moto {_version('moto')}, "
-        f"boto3 {_version('boto3')}"
-    )
-
-
-def _version(name: str) -> str:
-    from importlib.metadata import version
-
-    return version(name)
-
-
 def table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| catalog persons | segments | refresh s | catalog contacts/s | matched (expected) "
@@ -342,9 +326,7 @@ def write_results(
     command: str,
 ) -> None:
     body = [
-        SECTION,
-        "",
-        f"`{command}` on {machine()}.",
+        f"`{command}`, {report.now()}.",
         "",
         f"Fan-out refresh of a list matching ~60% of the catalog ({json.dumps(BROAD)}), "
         f"{segment_size:,} persons per segment, every step through its real handler, queues "
@@ -362,12 +344,7 @@ def write_results(
     ]
     if skipped:
         body += ["", "Skipped: " + "; ".join(skipped)]
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    start = text.find(SECTION + "\n")
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + text[end + 1 if end >= 0 else len(text) :]
-    RESULTS.write_text(text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n")
+    report.write_section(SECTION, body)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     _fast_transactions()
-    print(f"machine: {machine()}", flush=True)
+    print(f"machine: {report.machine_line()}", flush=True)
     floor = moto_floor()
     print(
         f"moto floor: {floor['scan_ms']:.2f} ms/scanned item returned, "
@@ -425,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write and rows:
         command = "python -m bench.refresh " + " ".join(argv if argv is not None else sys.argv[1:])
         write_results(rows, floor, skipped, args.segment_size, command.strip())
-        print(f"results: {RESULTS}")
+        print(f"results: {report.RESULTS.name}")
     return 0
 
 

@@ -2,16 +2,11 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from leadlists.api import LeadListId, create_app, current_caller, dump, handler
+from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, dump, handler
 from leadlists.models.lead_lists import LeadList
 from leadlists.services import lead_lists
 
 app = create_app()
-# Lead lists answer 403 on reads too: the list is not shared with the caller, who is no admin.
-FORBIDDEN = {
-    "description": "Not shared with the caller, who is not an admin",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
 
 
 @app.get(
@@ -22,7 +17,7 @@ FORBIDDEN = {
             "description": "The lead list, companies or persons populated",
             "content": {"application/json": {"model": LeadList}},
         },
-        403: FORBIDDEN,
+        403: NOT_SHARED,
     },
 )
 def get_lead_list(id: LeadListId) -> Response[LeadList]:

@@ -30,6 +30,11 @@ JSON = "application/json"
 LeadListId = Annotated[
     str, Path(description="The lead list's id", json_schema_extra={"format": "uuid"})
 ]
+# The 403 a lead list answers on a GET or DELETE too (POST and PATCH document theirs anyway).
+NOT_SHARED = {
+    "description": "Not shared with the caller, who is not an admin",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 
 def error_response(error: ApiError, request_id: str) -> dict[str, Any]:

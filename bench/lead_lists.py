@@ -24,15 +24,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-for _name, _value in {
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "ERROR",
-    "POWERTOOLS_METRICS_DISABLED": "true",
-}.items():
-    os.environ.setdefault(_name, _value)
+from bench import use_in_process_env
+
+use_in_process_env()  # before boto3 and the layer read the environment
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402

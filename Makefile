@@ -76,7 +76,9 @@ sam-build: $(SAM)
 	$(SAM) build --parallel
 	bash scripts/check_layer_arch.sh
 
-test: lint unit fuzz-quick security sam-validate sam-build
+# pytest runs last so that its closing summary is the last line `make test` (and CI) prints.
+test: lint fuzz-quick security sam-validate sam-build
+	$(BIN)/pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

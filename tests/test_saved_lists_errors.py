@@ -225,15 +225,14 @@ def test_ids_that_only_resemble_a_list_are_404_on_every_route(api, catalog, vari
 def test_a_list_id_with_a_key_separator_never_reaches_a_key(api, catalog):
     # The gateway hands ids over still percent-encoded, so a `#` cannot arrive through HTTP
     # today; the service refuses it anyway rather than answer a run item as a list.
-    from leadlists.errors import ApiError
+    from leadlists.errors import NotFound
     from leadlists.services import saved_lists
 
     _, saved, _ = api.post("/lists/save", VALID)
     _plant_run_item(saved["id"])
     caller = Caller(user_id="user_1", org_id=ORG_A, is_admin=True)
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(NotFound):
         saved_lists.get(caller, f"{saved['id']}#RUN#x")
-    assert raised.value.status == 404
 
 
 def test_refresh_body_with_unknown_fields_is_400(api, catalog):

@@ -18,8 +18,8 @@ def refresh_list(
     body: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response[SavedList]:
     org = body.organizationId if body else None
-    status, saved = refresh.request(current_caller(app), id, org)
-    return Response(status, "application/json", dump(saved))
+    outcome = refresh.request(current_caller(app), id, org)
+    return Response(200 if outcome.done else 202, "application/json", dump(outcome.list))
 
 
 lambda_handler = handler(app)

@@ -21,7 +21,16 @@ from pydantic import BaseModel
 
 from leadlists.auth import Caller, caller_from_event
 from leadlists.config import settings
-from leadlists.errors import ApiError, FieldError, bad_request, not_found, payload_too_large
+from leadlists.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+)
 
 logger = Logger()
 
@@ -37,15 +46,40 @@ NOT_SHARED = {
 }
 
 
-def error_response(error: ApiError, request_id: str) -> dict[str, Any]:
-    """A complete API Gateway v2 answer carrying the contract's error body."""
-    body = {"code": error.code, "message": error.message, "requestId": request_id}
-    if error.details:
-        body["details"] = [d.as_dict() for d in error.details]
+# Each domain error's status and code in the contract; anything else is a 500.
+_STATUS: dict[type[DomainError], tuple[int, str]] = {
+    Invalid: (400, "BAD_REQUEST"),
+    Unauthorized: (401, "UNAUTHORIZED"),
+    Forbidden: (403, "FORBIDDEN"),
+    NotFound: (404, "NOT_FOUND"),
+    Conflict: (409, "CONFLICT"),
+    PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
+    DomainError: (400, "BAD_REQUEST"),
+}
+INTERNAL = (500, "INTERNAL_ERROR")
+
+
+def error_body(error: DomainError | None, request_id: str) -> tuple[int, str]:
+    """The status and the contract's error body for a domain error (None: a 500, no internals).
+    The one place the body is built."""
+    status, code = INTERNAL
+    message, details = "Internal error", []
+    if error is not None:
+        status, code = next(_STATUS[k] for k in type(error).__mro__ if k in _STATUS)
+        message, details = error.message, error.details
+    body: dict[str, Any] = {"code": code, "message": message, "requestId": request_id}
+    if details:
+        body["details"] = [d.as_dict() for d in details]
+    return status, json.dumps(body)
+
+
+def error_response(error: DomainError | None, request_id: str) -> dict[str, Any]:
+    """A complete API Gateway v2 answer carrying the contract's error body (None: a 500)."""
+    status, body = error_body(error, request_id)
     return {
-        "statusCode": error.status,
+        "statusCode": status,
         "headers": {"Content-Type": JSON},
-        "body": json.dumps(body),
+        "body": body,
         "isBase64Encoded": False,
     }
 
@@ -72,14 +106,12 @@ def validation_details(errors: list[dict[str, Any]]) -> list[FieldError]:
 def create_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
 
-    def _answer(error: ApiError) -> Response:
-        body = {"code": error.code, "message": error.message, "requestId": _current_id(app)}
-        if error.details:
-            body["details"] = [d.as_dict() for d in error.details]
-        return Response(status_code=error.status, content_type=JSON, body=json.dumps(body))
+    def _answer(error: DomainError) -> Response:
+        status, body = error_body(error, _current_id(app))
+        return Response(status_code=status, content_type=JSON, body=body)
 
-    @app.exception_handler(ApiError)
-    def _api_error(error: ApiError) -> Response:
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
         return _answer(error)
 
     @app.exception_handler(RequestValidationError)
@@ -87,11 +119,11 @@ def create_app() -> APIGatewayHttpResolver:
         details = validation_details(list(error.errors()))
         malformed = any(d.message == "Malformed JSON" for d in details)
         message = "Malformed JSON body" if malformed else "Request validation failed"
-        return _answer(bad_request(message, details))
+        return _answer(Invalid(message, details))
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
-        return _answer(not_found("No such route"))
+        return _answer(NotFound("No such route"))
 
     return app
 
@@ -110,7 +142,7 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes:
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            raise bad_request("Body is not valid base64") from None
+            raise Invalid("Body is not valid base64") from None
     return body.encode() if isinstance(body, str) else b""
 
 
@@ -119,25 +151,25 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     raw = _body_bytes(event)
     limit = settings().max_body_bytes
     if len(raw) > limit:
-        raise payload_too_large(limit)
+        raise PayloadTooLarge(limit)
     if not raw:
         return dict(event)
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = str(headers.get("content-type", JSON)).split(";")[0].strip().lower()
     if content_type != JSON and not content_type.endswith("+json"):
-        raise bad_request("Body must be application/json", [FieldError("body", "Not JSON")])
+        raise Invalid("Body must be application/json", [FieldError("body", "Not JSON")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request("Malformed JSON body", [FieldError("body", "Not UTF-8")]) from None
+        raise Invalid("Malformed JSON body", [FieldError("body", "Not UTF-8")]) from None
     try:
         # Parsed once here because the resolver lets RecursionError (deep nesting) and
         # ValueError (integers past Python's digit limit) escape as 500s.
         json.loads(text)
     except RecursionError:
-        raise bad_request("Malformed JSON body", [FieldError("body", "Nested too deep")]) from None
+        raise Invalid("Malformed JSON body", [FieldError("body", "Nested too deep")]) from None
     except ValueError:
-        raise bad_request("Malformed JSON body", [FieldError("body", "Malformed JSON")]) from None
+        raise Invalid("Malformed JSON body", [FieldError("body", "Malformed JSON")]) from None
     # Normalize to a plain JSON body so the resolver never sees form or base64 encodings.
     headers["content-type"] = JSON
     return {**event, "body": text, "isBase64Encoded": False, "headers": headers}
@@ -152,7 +184,7 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         try:
             caller = caller_from_event(event)
             event = _check_body(event)
-        except ApiError as error:
+        except DomainError as error:
             return error_response(error, request_id)
         app.append_context(caller=caller)
         try:
@@ -160,8 +192,7 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         except Exception:
             # Anything unexpected: log it whole, answer without internals.
             logger.exception("Unhandled error")
-            error = ApiError(500, "INTERNAL_ERROR", "Internal error")
-            return error_response(error, request_id)
+            return error_response(None, request_id)
 
     return lambda_handler
 

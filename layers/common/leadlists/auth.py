@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadlists.config import settings
-from leadlists.errors import forbidden, unauthorized
+from leadlists.errors import Forbidden, Unauthorized
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Caller:
     def require_own_org(self, organization_id: str | None) -> None:
         """A body or path naming another organization never widens what the token grants."""
         if organization_id is not None and organization_id != self.org_id:
-            raise forbidden("organizationId is not the caller's organization")
+            raise Forbidden("organizationId is not the caller's organization")
 
 
 def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
@@ -28,7 +28,7 @@ def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
     user = claims.get(cfg.claim_user)
     org = claims.get(cfg.claim_org)
     if not isinstance(user, str) or not user or not isinstance(org, str) or not org:
-        raise unauthorized("Missing user or organization claim")
+        raise Unauthorized("Missing user or organization claim")
     role = claims.get(cfg.claim_role)
     return Caller(user_id=user, org_id=org, is_admin=role == cfg.admin_role)
 

@@ -1,8 +1,13 @@
-"""The service's error type: every non-2xx answer is one of these, mapped to the contract's body."""
+"""Domain errors: what a request broke, with no HTTP in them.
+
+Repositories and services raise these; `api.py` maps each kind to the contract's status, code and
+error body, in one place.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -14,36 +19,39 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-@dataclass
-class ApiError(Exception):
-    status: int
-    code: str
-    message: str
-    details: list[FieldError] = field(default_factory=list)
+class DomainError(Exception):
+    """Base of every error a client can cause; `details` name the offending fields."""
 
-    def __str__(self) -> str:
-        return f"{self.status} {self.code}: {self.message}"
+    default_message = "Invalid request"
 
-
-def bad_request(message: str, details: list[FieldError] | None = None) -> ApiError:
-    return ApiError(400, "BAD_REQUEST", message, details or [])
+    def __init__(self, message: str | None = None, details: Sequence[FieldError] = ()) -> None:
+        self.message = message or self.default_message
+        self.details = list(details)
+        super().__init__(self.message)
 
 
-def unauthorized(message: str = "Not authenticated") -> ApiError:
-    return ApiError(401, "UNAUTHORIZED", message)
+class Invalid(DomainError):
+    """The request breaks a rule: malformed, a limit exceeded, an unknown id, a wrong list type."""
 
 
-def forbidden(message: str = "Forbidden") -> ApiError:
-    return ApiError(403, "FORBIDDEN", message)
+class Unauthorized(DomainError):
+    default_message = "Not authenticated"
 
 
-def not_found(message: str = "Not found") -> ApiError:
-    return ApiError(404, "NOT_FOUND", message)
+class Forbidden(DomainError):
+    default_message = "Forbidden"
 
 
-def conflict(message: str) -> ApiError:
-    return ApiError(409, "CONFLICT", message)
+class NotFound(DomainError):
+    default_message = "Not found"
 
 
-def payload_too_large(limit: int) -> ApiError:
-    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body exceeds {limit} bytes")
+class Conflict(DomainError):
+    """A write lost a race (stale version, name taken, contended list): reload and retry."""
+
+    default_message = "Conflict"
+
+
+class PayloadTooLarge(DomainError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body exceeds {limit} bytes")

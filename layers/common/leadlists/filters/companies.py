@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 
-from leadlists.errors import FieldError, bad_request
+from leadlists.errors import FieldError, Invalid
 from leadlists.filters.expression import exact_pushdown
 from leadlists.filters.model import EXACT_FIELDS, Filter
 
@@ -65,7 +65,7 @@ def check_company_filter(flt: Filter, prefix: str = "filter") -> None:
         if name.removeprefix("exclude_") in PERSON_ONLY
     ]
     if details:
-        raise bad_request("Invalid filter", details)
+        raise Invalid("Invalid filter", details)
 
 
 def company_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from leadlists.errors import FieldError, bad_request
+from leadlists.errors import FieldError, Invalid
 from leadlists.models.common import integer, present, trimmed
 
 MAX_VALUES = 100
@@ -130,11 +130,11 @@ def _dedupe(values: list[str]) -> list[str]:
 def parse_filter(raw: Any, prefix: str = "filter") -> Filter:
     """Validate a client's filter, raising the contract's 400 with one detail per bad field."""
     if not isinstance(raw, dict):
-        raise bad_request("Invalid filter", [FieldError(prefix, "must be an object")])
+        raise Invalid("Invalid filter", [FieldError(prefix, "must be an object")])
     try:
         return Filter.model_validate(raw)
     except ValidationError as exc:
-        raise bad_request("Invalid filter", field_errors(exc, prefix)) from None
+        raise Invalid("Invalid filter", field_errors(exc, prefix)) from None
 
 
 def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from leadlists.filters import Filter
 from leadlists.models.common import Name, UuidStr, integer
 from leadlists.models.records import Person
+from leadlists.status import RefreshStatus
 
 ContactsFound = integer(ge=0, le=100_000_000)
 MaxContacts = integer(ge=1, le=100_000)
@@ -60,7 +61,7 @@ class SavedList(BaseModel):
     autoUpdateStatus: Literal["enabled", "disabled"]
     lastSyncedTime: str | None = None
     connectedIntegration: Integration | None = None
-    refreshStatus: Literal["idle", "queued", "running", "failed"]
+    refreshStatus: RefreshStatus
     refreshError: str | None = None
     refreshProgress: RefreshProgress | None = None
     maxContacts: int | None = None

@@ -14,7 +14,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
-from leadlists.errors import FieldError, bad_request
+from leadlists.errors import FieldError, Invalid
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
@@ -124,7 +124,7 @@ def decode_token(token: str | None, expected: Mapping[str, str]) -> dict[str, An
     """Decode a nextToken; it must point inside the partition the caller may read."""
     if not token:
         return None
-    bad = bad_request("Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")])
+    bad = Invalid("Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")])
     try:
         padded = token + "=" * (-len(token) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -152,7 +152,7 @@ def query(request: dict[str, Any]) -> dict[str, Any]:
             exc.response["Error"]["Code"] == "ValidationException"
             and "ExclusiveStartKey" in request
         ):
-            raise bad_request(
+            raise Invalid(
                 "Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")]
             ) from None
         raise

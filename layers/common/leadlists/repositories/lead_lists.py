@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from leadlists.clock import new_id
 from leadlists.config import settings
-from leadlists.errors import conflict, not_found
+from leadlists.errors import Conflict, NotFound
 from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
@@ -66,7 +66,7 @@ def get(org_id: str, list_id: str) -> dict[str, Any] | None:
 def require(org_id: str, list_id: str) -> dict[str, Any]:
     record = get(org_id, list_id)
     if record is None:
-        raise not_found("Lead list not found")
+        raise NotFound("Lead list not found")
     return record
 
 
@@ -314,7 +314,7 @@ def _transact_each(
             pending = []
             break
         if pending:
-            raise conflict("Too many concurrent changes to this lead list; retry the request")
+            raise Conflict("Too many concurrent changes to this lead list; retry the request")
     return done
 
 

@@ -15,10 +15,10 @@ from botocore.exceptions import ClientError
 
 from leadlists.config import settings
 from leadlists.repositories import dynamo, keys
+from leadlists.status import RunState
 
 # Run states: collecting (segments and copies arriving) -> finalizing (one finalizer holds it)
 # -> done; or failed. A finalizer that gives up returns the run to collecting.
-COLLECTING, FINALIZING, DONE, FAILED = "collecting", "finalizing", "done", "failed"
 # Run items outlive any run (TTL), so markers orphaned by a late duplicate message vanish.
 RUN_TTL_SECONDS = 7 * 24 * 3600
 _DELETE_PAGE = 500
@@ -39,7 +39,7 @@ def create(org_id: str, list_id: str, run_id: str, fields: Mapping[str, Any]) ->
     item = {
         **fields,
         **keys.refresh_run(org_id, list_id, run_id),
-        "state": COLLECTING,
+        "state": RunState.COLLECTING,
         "segmentsDone": 0,
         "matched": 0,
         "copiesTotal": 0,
@@ -139,7 +139,7 @@ def _count_once(
                         "ConditionExpression": "attribute_exists(pk) AND #state = :collecting",
                         "ExpressionAttributeNames": {"#state": "state"},
                         "ExpressionAttributeValues": dynamo.values(
-                            {**increments, ":collecting": COLLECTING}
+                            {**increments, ":collecting": RunState.COLLECTING}
                         ),
                     }
                 },
@@ -177,8 +177,8 @@ def claim_finalization(
         "segmentsDone = segmentsTotal AND copiesDone = copiesTotal AND "
         "(#state = :collecting OR (#state = :finalizing AND leaseUntil < :now))",
         {
-            ":finalizing": FINALIZING,
-            ":collecting": COLLECTING,
+            ":finalizing": RunState.FINALIZING,
+            ":collecting": RunState.COLLECTING,
             ":token": token,
             ":until": now_epoch + lease_seconds,
             ":now": now_epoch,
@@ -194,7 +194,7 @@ def release_finalization(org_id: str, list_id: str, run_id: str, token: str) -> 
         run_id,
         "SET #state = :collecting REMOVE finalizer, leaseUntil",
         "#state = :finalizing AND finalizer = :token",
-        {":collecting": COLLECTING, ":finalizing": FINALIZING, ":token": token},
+        {":collecting": RunState.COLLECTING, ":finalizing": RunState.FINALIZING, ":token": token},
     )
 
 
@@ -207,7 +207,7 @@ def mark_done(org_id: str, list_id: str, run_id: str, token: str) -> bool:
             run_id,
             "SET #state = :done",
             "#state = :finalizing AND finalizer = :token",
-            {":done": DONE, ":finalizing": FINALIZING, ":token": token},
+            {":done": RunState.DONE, ":finalizing": RunState.FINALIZING, ":token": token},
         )
         is not None
     )
@@ -221,7 +221,7 @@ def mark_failed(org_id: str, list_id: str, run_id: str, reason: str) -> None:
         run_id,
         "SET #state = :failed, refreshError = :reason",
         "#state <> :done",
-        {":failed": FAILED, ":done": DONE, ":reason": reason},
+        {":failed": RunState.FAILED, ":done": RunState.DONE, ":reason": reason},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
-from leadlists.errors import conflict, not_found
+from leadlists.errors import Conflict, NotFound
 from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
@@ -94,7 +94,7 @@ def create(record: Mapping[str, Any]) -> None:
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            raise conflict("A list with this name already exists") from None
+            raise Conflict("A list with this name already exists") from None
         raise
 
 
@@ -139,8 +139,8 @@ def replace(record: Mapping[str, Any], expected_version: int, old_name: str) -> 
             raise
         reasons = _cancel_reasons(exc)
         if reasons and reasons[-1] == "ConditionalCheckFailed":
-            raise conflict("A list with this name already exists") from None
-        raise conflict("The list was changed by another request; reload it and retry") from None
+            raise Conflict("A list with this name already exists") from None
+        raise Conflict("The list was changed by another request; reload it and retry") from None
 
 
 def update_fields(
@@ -320,8 +320,8 @@ def require(org_id: str, list_id: str) -> dict[str, Any]:
     """The list a client names, or 404. Ids are minted UUIDs: anything else names no list, and
     never reaches a key (a `#` in it could otherwise address another item of the partition)."""
     if not _is_uuid(list_id):
-        raise not_found("List not found")
+        raise NotFound("List not found")
     record = get(org_id, list_id)
     if record is None:
-        raise not_found("List not found")
+        raise NotFound("List not found")
     return record

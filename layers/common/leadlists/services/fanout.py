@@ -34,6 +34,7 @@ from leadlists.repositories import catalog, keys, tenant_records
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import refresh
+from leadlists.status import RefreshStatus, RunState
 
 logger = Logger()
 
@@ -132,7 +133,7 @@ def start(record: dict[str, Any], run_id: str, persons: int) -> None:
             "createdAt": now_iso(),
         },
     )
-    if run["state"] != runs.COLLECTING:
+    if run["state"] != RunState.COLLECTING:
         logger.info("Run already past collecting", extra={"listId": list_id, "runId": run_id})
         return
     total = int(run["segmentsTotal"])
@@ -149,7 +150,7 @@ def process_segment(message: dict[str, Any]) -> dict[str, int]:
     org, list_id, run_id = _require_ids(message)
     segment = int(message["segment"])
     run = runs.get(org, list_id, run_id)
-    if run is None or run["state"] != runs.COLLECTING:
+    if run is None or run["state"] != RunState.COLLECTING:
         return {"matched": 0, "skipped": 1}  # finished, failed or superseded
     total = int(run["segmentsTotal"])
     if not 0 <= segment < total:
@@ -192,7 +193,7 @@ def _after_count(org: str, list_id: str, run_id: str, progress: bool = True) -> 
     attempt may have died right after counting): report progress; ask for finalization when
     everything is in. Two observers may both ask; the finalize claim lets one act."""
     run = runs.get(org, list_id, run_id)
-    if run is None or run["state"] != runs.COLLECTING:
+    if run is None or run["state"] != RunState.COLLECTING:
         return
     if progress:
         done, total = int(run["segmentsDone"]), int(run["segmentsTotal"])
@@ -221,7 +222,7 @@ def _report_progress(
         condition=condition,
         condition_values={
             ":run": run_id,
-            ":running": "running",
+            ":running": RefreshStatus.RUNNING,
             **({} if first else {":done": done}),
         },
     )
@@ -238,7 +239,7 @@ def handle_copy(message: dict[str, Any], _: Delivery) -> None:
     if not isinstance(persons, list):
         raise ValueError("persons must be a list")
     run = runs.get(org, list_id, run_id)
-    if run is None or run["state"] != runs.COLLECTING:
+    if run is None or run["state"] != RunState.COLLECTING:
         return
     tenant_records.put_copies(org, keys.PERSON, persons)
     if runs.complete_copy_chunk(org, list_id, run_id, segment, chunk) != "closed":
@@ -253,7 +254,7 @@ def finalize(message: dict[str, Any], delivery: Delivery) -> None:
     run = runs.get(org, list_id, run_id)
     if run is None:
         return  # already completed and cleaned up
-    if run["state"] == runs.DONE:
+    if run["state"] == RunState.DONE:
         runs.delete(org, list_id, run_id)  # an earlier finalizer died while cleaning up
         return
     token = delivery.token
@@ -290,7 +291,7 @@ def _owns(record: dict[str, Any] | None, run_id: str) -> bool:
     return (
         record is not None
         and record.get("refreshRunId") == run_id
-        and record.get("refreshStatus") == "running"
+        and record.get("refreshStatus") == RefreshStatus.RUNNING
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from leadlists import clock
 from leadlists.auth import Caller
-from leadlists.errors import FieldError, bad_request, conflict, forbidden, not_found
+from leadlists.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from leadlists.models.common import DEFAULT_PAGE
 from leadlists.models.lead_lists import (
     AddCompaniesRequest,
@@ -60,12 +60,12 @@ def _path_id(raw: str) -> str:
             raise ValueError
         return str(uuid.UUID(raw))
     except ValueError:
-        raise bad_request("Invalid lead list id", [FieldError("id", "Invalid UUID")]) from None
+        raise Invalid("Invalid lead list id", [FieldError("id", "Invalid UUID")]) from None
 
 
 def _require_access(caller: Caller, record: Mapping[str, Any]) -> None:
     if not caller.is_admin and caller.user_id not in record.get("userIds", []):
-        raise forbidden("The lead list is not shared with you")
+        raise Forbidden("The lead list is not shared with you")
 
 
 def _load(caller: Caller, raw_id: str) -> dict[str, Any]:
@@ -74,17 +74,17 @@ def _load(caller: Caller, raw_id: str) -> dict[str, Any]:
     return record
 
 
-def _require_type(record: Mapping[str, Any], kind: str, route: str) -> None:
+def _require_type(record: Mapping[str, Any], kind: str) -> None:
     if record["type"] != kind:
-        raise bad_request(
-            f"{route} works only on {kind}-type lead lists; this one is {record['type']}-type"
+        raise Invalid(
+            f"This works only on {kind}-type lead lists; this one is {record['type']}-type"
         )
 
 
 def _check_dates(start: str, end: str) -> None:
     # Both are normalized to the same fixed-width UTC format, so text order is time order.
     if end < start:
-        raise bad_request(
+        raise Invalid(
             "endDate is before startDate", [FieldError("endDate", "Must not be before startDate")]
         )
 
@@ -171,14 +171,14 @@ def update(caller: Caller, raw_id: str, request: UpdateLeadListRequest) -> LeadL
         updated = repo.update(caller.org_id, list_id, fields, record["version"])
         if updated is not None:
             return _populated(caller.org_id, updated)
-    raise conflict("The lead list was changed by another request; reload it and retry")
+    raise Conflict("The lead list was changed by another request; reload it and retry")
 
 
 def delete(caller: Caller, raw_id: str) -> None:
     """The list item goes first (gone for every reader at once), then its member items."""
     record = _load(caller, raw_id)
     if not repo.delete(caller.org_id, record["id"]):
-        raise not_found("Lead list not found")
+        raise NotFound("Lead list not found")
     repo.delete_members(caller.org_id, record["id"])
 
 
@@ -202,7 +202,7 @@ def _add(
     try:
         added = repo.add_members(org_id, record["id"], kind, new, timestamp)
     except repo.ListGone:
-        raise not_found("Lead list not found") from None
+        raise NotFound("Lead list not found") from None
     if added:
         record["updatedAt"] = timestamp
     return added
@@ -211,7 +211,7 @@ def _add(
 def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> AddCompaniesResult:
     caller.require_own_org(request.organizationId)
     record = _load(caller, raw_id)
-    _require_type(record, keys.COMPANY, "add-companies")
+    _require_type(record, keys.COMPANY)
     found, missing = tenant_copy.load(keys.COMPANY, request.companyIds)
     if missing:
         unknown = set(missing)
@@ -220,7 +220,7 @@ def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> 
             for n, company_id in enumerate(request.companyIds)
             if company_id in unknown
         ]
-        raise bad_request("Unknown company ids; nothing was added", details)
+        raise Invalid("Unknown company ids; nothing was added", details)
     added = _add(caller.org_id, record, keys.COMPANY, found)
     if not added:
         return AddCompaniesResult(0, AddedCount(addedCount=0))
@@ -230,7 +230,7 @@ def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> 
 def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> AddedCount:
     caller.require_own_org(request.organizationId)
     record = _load(caller, raw_id)
-    _require_type(record, keys.PERSON, "add-prospects")
+    _require_type(record, keys.PERSON)
     if request.persons is not None:
         records = _direct(request.persons)
     elif request.selection is None:  # the model guarantees exactly one mode
@@ -255,23 +255,23 @@ def _direct(persons: list[PersonInput]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _remove(caller: Caller, raw_id: str, kind: str, route: str, ids: list[str]) -> RemovedCount:
+def _remove(caller: Caller, raw_id: str, kind: str, ids: list[str]) -> RemovedCount:
     record = _load(caller, raw_id)
-    _require_type(record, kind, route)
+    _require_type(record, kind)
     try:
         removed = repo.remove_members(
             caller.org_id, record["id"], kind, unique(ids), clock.now_iso()
         )
     except repo.ListGone:
-        raise not_found("Lead list not found") from None
+        raise NotFound("Lead list not found") from None
     return RemovedCount(removedCount=len(removed))
 
 
 def remove_companies(caller: Caller, raw_id: str, request: RemoveCompaniesRequest) -> RemovedCount:
     caller.require_own_org(request.organizationId)
-    return _remove(caller, raw_id, keys.COMPANY, "remove-companies", request.companyIds)
+    return _remove(caller, raw_id, keys.COMPANY, request.companyIds)
 
 
 def remove_prospects(caller: Caller, raw_id: str, request: RemoveProspectsRequest) -> RemovedCount:
     caller.require_own_org(request.organizationId)
-    return _remove(caller, raw_id, keys.PERSON, "remove-prospects", request.personIds)
+    return _remove(caller, raw_id, keys.PERSON, request.personIds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from leadlists.models.saved_lists import SavedList
 from leadlists.repositories import catalog, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services.saved_lists import to_model
+from leadlists.status import RefreshStatus
 
 logger = Logger()
 
@@ -25,21 +27,31 @@ AUTO_REFRESH_EVERY = timedelta(hours=24)
 SCAN_THREADS = 4
 
 
-def request(caller: Caller, list_id: str, organization_id: str | None) -> tuple[int, SavedList]:
-    """POST /lists/refresh/{id}: 200 with the recomputed list, or 202 while it runs elsewhere."""
+@dataclass(frozen=True)
+class Outcome:
+    """A refresh request's answer: the list, and whether it was recomputed within the request
+    (`done`) or goes on in the background."""
+
+    list: SavedList
+    done: bool
+
+
+def request(caller: Caller, list_id: str, organization_id: str | None) -> Outcome:
+    """Recompute the list here within the synchronous budget; otherwise queue it (or find it
+    already queued or running)."""
     caller.require_own_org(organization_id)
     record = repo.require(caller.org_id, list_id)
     if catalog.stats()["persons"] > _budget():
         queued = _mark_queued(record)
         if queued is None:
-            return 202, to_model(repo.require(caller.org_id, list_id))
+            return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
         queues.send_refresh_request(caller.org_id, list_id, queued["refreshRunId"])
-        return 202, to_model(queued)
+        return Outcome(to_model(queued), done=False)
     run_id = new_id()
     claimed = claim(caller.org_id, list_id, run_id, from_queue=False)
     if claimed is None:
-        return 202, to_model(repo.require(caller.org_id, list_id))
-    return 200, to_model(compute(claimed, run_id))
+        return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
+    return Outcome(to_model(compute(claimed, run_id)), done=True)
 
 
 def _budget() -> int:
@@ -50,7 +62,7 @@ def _budget() -> int:
 
 def _not_running() -> tuple[str, dict[str, Any]]:
     condition = "refreshStatus <> :running OR refreshStartedAt < :stale"
-    return condition, {":running": "running", ":stale": iso(now() - RUN_LEASE)}
+    return condition, {":running": RefreshStatus.RUNNING, ":stale": iso(now() - RUN_LEASE)}
 
 
 def _idle_or_stale() -> tuple[str, dict[str, Any]]:
@@ -60,7 +72,11 @@ def _idle_or_stale() -> tuple[str, dict[str, Any]]:
         "(refreshStatus <> :running AND refreshStatus <> :queued) OR refreshStartedAt < :stale"
         " OR (refreshStatus = :queued AND attribute_not_exists(refreshStartedAt))"
     )
-    values = {":running": "running", ":queued": "queued", ":stale": iso(now() - RUN_LEASE)}
+    values = {
+        ":running": RefreshStatus.RUNNING,
+        ":queued": RefreshStatus.QUEUED,
+        ":stale": iso(now() - RUN_LEASE),
+    }
     return condition, values
 
 
@@ -75,7 +91,7 @@ def mark_queued(
         org_id,
         list_id,
         {
-            "refreshStatus": "queued",
+            "refreshStatus": RefreshStatus.QUEUED,
             "refreshRunId": new_id(),
             "refreshStartedAt": now_iso(),  # the queued state's lease
             "updatedAt": now_iso(),
@@ -95,14 +111,18 @@ def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> dict[str,
         # A message runs only the run it was queued for. A redelivery of it may take over its own
         # run (SQS redelivers only after the earlier attempt timed out) but never a finished one.
         condition = "refreshRunId = :run AND refreshStatus IN (:queued, :running)"
-        values: dict[str, Any] = {":run": run_id, ":queued": "queued", ":running": "running"}
+        values: dict[str, Any] = {
+            ":run": run_id,
+            ":queued": RefreshStatus.QUEUED,
+            ":running": RefreshStatus.RUNNING,
+        }
     else:
         condition, values = _not_running()
     return repo.update_fields(
         org_id,
         list_id,
         {
-            "refreshStatus": "running",
+            "refreshStatus": RefreshStatus.RUNNING,
             "refreshRunId": run_id,
             "refreshStartedAt": now_iso(),
             "updatedAt": now_iso(),
@@ -170,7 +190,7 @@ def complete(
             "contactsNum": contacts,
             "matchedContactsNum": matched,
             "lastSyncedTime": iso(finished),
-            "refreshStatus": "idle",
+            "refreshStatus": RefreshStatus.IDLE,
             "updatedAt": iso(finished),
             "nextRefreshAt": schedule["nextRefreshAt"],
             **due_set,
@@ -185,7 +205,7 @@ def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
     repo.update_fields(
         org_id,
         list_id,
-        {"refreshStatus": "failed", "refreshError": reason, "updatedAt": now_iso()},
+        {"refreshStatus": RefreshStatus.FAILED, "refreshError": reason, "updatedAt": now_iso()},
         condition="refreshRunId = :run",
         condition_values={":run": run_id},
         remove=("refreshProgress",),

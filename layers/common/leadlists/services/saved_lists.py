@@ -7,11 +7,12 @@ from typing import Any
 from leadlists import queues
 from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
-from leadlists.errors import conflict, not_found
+from leadlists.errors import Conflict, NotFound
 from leadlists.models.common import DEFAULT_PAGE
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import saved_lists as repo
+from leadlists.status import RefreshStatus
 
 
 def to_model(record: dict[str, Any]) -> SavedList:
@@ -25,7 +26,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     timestamp = now_iso()
     if request.id is None:
         record = _new_record(caller, request, used_filter, timestamp)
-        record["refreshStatus"] = "queued"
+        record["refreshStatus"] = RefreshStatus.QUEUED
         record["refreshRunId"] = new_id()
         repo.create(record)
         queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
@@ -33,16 +34,16 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
 
     current = repo.get(caller.org_id, request.id)
     if current is None:
-        raise not_found("List not found")
+        raise NotFound("List not found")
     if request.version is not None and request.version != current["version"]:
-        raise conflict(f"Stale version {request.version}; the list is at {current['version']}")
+        raise Conflict(f"Stale version {request.version}; the list is at {current['version']}")
     record = _updated_record(current, request, used_filter, timestamp)
     filter_changed = used_filter != current["usedFilter"] or (
         request.maxContacts != current.get("maxContacts")
     )
     if filter_changed:
         # A new run id supersedes any run in flight: its results no longer apply.
-        record["refreshStatus"] = "queued"
+        record["refreshStatus"] = RefreshStatus.QUEUED
         record["refreshRunId"] = new_id()
     repo.replace(record, expected_version=current["version"], old_name=current["name"])
     if filter_changed:
@@ -113,7 +114,7 @@ def delete(caller: Caller, list_id: str) -> None:
     """Remove the list (gone for every reader at once), then its member items."""
     record = repo.require(caller.org_id, list_id)
     if not repo.delete(caller.org_id, list_id, record["name"]):
-        raise not_found("List not found")
+        raise NotFound("List not found")
     repo.write_members(
         caller.org_id, list_id, add=(), remove=repo.member_ids(caller.org_id, list_id)
     )

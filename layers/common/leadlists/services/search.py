@@ -20,7 +20,7 @@ from typing import Any
 
 from leadlists import clock
 from leadlists.auth import Caller
-from leadlists.errors import ApiError, FieldError, bad_request
+from leadlists.errors import FieldError, Invalid
 from leadlists.filters import Filter
 from leadlists.filters.companies import check_company_filter
 from leadlists.models.common import MAX_IDS
@@ -44,7 +44,7 @@ def search(caller: Caller, kind: str, request: SearchRequest) -> SearchPage:
         return _next_page(caller, kind, request)
     flt = request.filter
     if flt is None:  # the model guarantees one of filter / nextToken
-        raise bad_request("Request validation failed", [FieldError("filter", "Field required")])
+        raise Invalid("Request validation failed", [FieldError("filter", "Field required")])
     if kind == keys.COMPANY:
         check_company_filter(flt)
     matched = _matching(kind, flt)
@@ -93,7 +93,7 @@ def _next_page(caller: Caller, kind: str, request: SearchRequest) -> SearchPage:
     if head is None or head["kind"] != kind or offset > int(head["total"]):
         raise _bad_token("Unknown or expired search")
     if request.filter is not None and request.filter.used() != head["filter"]:
-        raise bad_request(
+        raise Invalid(
             "The filter differs from the search this nextToken continues",
             [FieldError("filter", "Does not match the search of nextToken")],
         )
@@ -124,20 +124,20 @@ def _decode(token: str) -> tuple[str, int]:
         raise _bad_token("Invalid pagination token") from None
 
 
-def _bad_token(message: str) -> ApiError:
-    return bad_request("Invalid nextToken", [FieldError("nextToken", message)])
+def _bad_token(message: str) -> Invalid:
+    return Invalid("Invalid nextToken", [FieldError("nextToken", message)])
 
 
 def resolve_selection(org_id: str, selection: Selection) -> list[str]:
     """The prospect ids a bulk selection picks, or a 400 saying why it cannot be used."""
     head = searches.get(org_id, selection.searchId, _now_epoch())
     if head is None:
-        raise bad_request(
+        raise Invalid(
             "Unknown or expired search",
             [FieldError("selection.searchId", "Unknown or expired search; search again")],
         )
     if head["kind"] != keys.PERSON:
-        raise bad_request(
+        raise Invalid(
             "Not a prospect search",
             [FieldError("selection.searchId", "A selection needs a search of prospects")],
         )
@@ -150,7 +150,7 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
             if i not in found
         ]
         if details:
-            raise bad_request("Selected ids are not results of this search", details)
+            raise Invalid("Selected ids are not results of this search", details)
         return ids
     excluded = set(selection.excludeIds or ())
     picked: list[str] = []
@@ -159,7 +159,7 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
             continue
         picked.append(i)
         if len(picked) > MAX_SELECTION:
-            raise bad_request(
+            raise Invalid(
                 f"The selection resolves to more than {MAX_SELECTION} prospects",
                 [
                     FieldError(

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from leadlists.filters import Filter
+from leadlists.filters.size import StoredFilter
 from leadlists.models.common import Name, UuidStr, integer
 from leadlists.models.records import Person
 from leadlists.status import RefreshStatus
@@ -32,7 +32,7 @@ class SaveListRequest(BaseModel):
     organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     listName: Name
     contacts_found: ContactsFound
-    filter: Filter
+    filter: StoredFilter
     id: UuidStr | None = None
     autoUpdate: bool | None = None
     maxContacts: MaxContacts | None = None

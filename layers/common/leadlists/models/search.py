@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from leadlists.filters import Filter
 from leadlists.filters.companies import CompanyFilter
+from leadlists.filters.size import StoredFilter, stored
 from leadlists.models.common import MAX_PAGE, integer, present
 from leadlists.models.lead_lists import OrgId
 from leadlists.models.records import Company, Person
@@ -25,7 +25,7 @@ class SearchRequest(BaseModel):
         json_schema_extra={"anyOf": [present("filter"), present("nextToken")]},
     )
 
-    filter: Filter | None = None
+    filter: StoredFilter | None = None
     pageSize: PageSize = DEFAULT_SEARCH_PAGE
     nextToken: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     organizationId: OrgId | None = None
@@ -40,7 +40,7 @@ class SearchRequest(BaseModel):
 class CompanySearchRequest(SearchRequest):
     """A search of companies: its filter has no person-only fields."""
 
-    filter: CompanyFilter | None = None
+    filter: stored(CompanyFilter) | None = None  # type: ignore[valid-type]
 
 
 class PersonSearchPage(BaseModel):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote, urlparse
 
 import boto3
+import pytest
 import requests
 
 from conftest import ORG_A, ORG_B, drain_queue
@@ -96,3 +97,24 @@ def test_spreadsheet_formulas_are_neutralized_but_phones_kept():
     assert _cell("-2+3+cmd") == "'-2+3+cmd"
     assert _cell(["+1-555-1234567", "+49 (30) 123"]) == "+1-555-1234567;+49 (30) 123"
     assert _cell(None) == "" and _cell("Plain") == "Plain"
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("-(1)+(2)", "'-(1)+(2)"),
+        ("+1-1", "'+1-1"),  # phone-shaped but too short to dial: a sum
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Sales;=HYPERLINK(1)", "Sales;'=HYPERLINK(1)"),
+        (["+1 (555) 010-2030", "=1+1"], "+1 (555) 010-2030;'=1+1"),
+        (["ok", "@cmd"], "ok;'@cmd"),
+        ("a-b+c", "a-b+c"),
+    ],
+)
+def test_formula_like_cells_are_neutralized_in_every_part(raw, safe):
+    from leadlists.services.exports import _cell
+
+    assert _cell(raw) == safe

@@ -19,7 +19,11 @@ from leadlists.repositories import saved_lists as repo
 COLUMNS = list(Contact.model_fields)
 _READ_BATCH = 100  # one BatchGetItem of tenant copies per 100 members
 _SPOOL_BYTES = 8 * 1024 * 1024  # larger exports spill to /tmp instead of memory
-_PHONE = re.compile(r"^[+-]?[\d\s().;+-]+$")  # digits and punctuation: no function call
+# A phone number by shape: a leading +, then digits and separators only, enough digits to dial.
+# Anything else starting with + (such as +1+1) a spreadsheet would compute.
+_PHONE = re.compile(r"^\+\d[\d\s().-]*$")
+_PHONE_MIN_DIGITS = 7
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export(caller: Caller, list_id: str) -> ExportResult:
@@ -54,13 +58,22 @@ def _row(copy: dict) -> list[str]:
 
 
 def _cell(value: object) -> str:
+    """A CSV cell no spreadsheet runs as a formula. List values are joined with `;`, and every
+    `;`-separated part is checked: importers that split on `;` would start a cell there."""
     if value is None:
         return ""
     text = ";".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    # Spreadsheets run cells starting with = + - @ as formulas; phone numbers stay as they are.
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not _PHONE.match(text)):
-        return "'" + text
-    return text
+    return ";".join(_inert(part) for part in text.split(";"))
+
+
+def _inert(part: str) -> str:
+    if part[:1] not in _FORMULA_START or _is_phone(part):
+        return part
+    return "'" + part
+
+
+def _is_phone(part: str) -> bool:
+    return bool(_PHONE.match(part)) and sum(c.isdigit() for c in part) >= _PHONE_MIN_DIGITS
 
 
 def _slug(name: str) -> str:

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.deadline import Deadline
 from leadlists.models.saved_lists import RefreshRequest, SavedList
 from leadlists.services import refresh
 
@@ -18,7 +19,8 @@ def refresh_list(
     body: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response[SavedList]:
     org = body.organizationId if body else None
-    outcome = refresh.request(current_caller(app), id, org)
+    deadline = Deadline.of(app.lambda_context)
+    outcome = refresh.request(current_caller(app), id, org, deadline)
     return Response(200 if outcome.done else 202, "application/json", dump(outcome.list))
 
 

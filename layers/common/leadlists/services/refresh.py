@@ -12,9 +12,10 @@ from aws_lambda_powertools import Logger
 from leadlists import queues
 from leadlists.auth import Caller
 from leadlists.clock import iso, new_id, now, now_iso
+from leadlists.deadline import Deadline, OutOfTime
 from leadlists.filters import Filter
 from leadlists.models.saved_lists import SavedList
-from leadlists.repositories import catalog, keys, tenant_records
+from leadlists.repositories import catalog, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
@@ -25,6 +26,10 @@ logger = Logger()
 RUN_LEASE = timedelta(minutes=20)
 AUTO_REFRESH_EVERY = timedelta(hours=24)
 SCAN_THREADS = 4
+# Inline runs check their deadline every this many matches of a scan segment.
+DEADLINE_EVERY = 200
+# A cautious time for one BatchWriteItem call of 25 items, to judge whether writes still fit.
+WRITE_CALL_MS = 40
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,11 @@ class Outcome:
     done: bool
 
 
-def request(caller: Caller, list_id: str, organization_id: str | None) -> Outcome:
-    """Recompute the list here within the synchronous budget; otherwise queue it (or find it
-    already queued or running)."""
+def request(
+    caller: Caller, list_id: str, organization_id: str | None, deadline: Deadline | None = None
+) -> Outcome:
+    """Recompute the list here within the synchronous budget and the request's `deadline`;
+    otherwise queue it (or find it already queued or running)."""
     caller.require_own_org(organization_id)
     record = repo.require(caller.org_id, list_id)
     if catalog.stats()["persons"] > _budget():
@@ -51,7 +58,27 @@ def request(caller: Caller, list_id: str, organization_id: str | None) -> Outcom
     claimed = claim(caller.org_id, list_id, run_id, from_queue=False)
     if claimed is None:
         return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
-    return Outcome(to_model(compute(claimed, run_id)), done=True)
+    try:
+        return Outcome(to_model(compute(claimed, run_id, deadline=deadline)), done=True)
+    except OutOfTime:
+        return Outcome(to_model(_hand_over(claimed, run_id)), done=False)
+
+
+def _hand_over(record: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """An inline run short of time becomes a queued one, under the same run id (the consumer's
+    claim accepts it); its writes so far are idempotent puts the consumer repeats."""
+    org, list_id = record["organizationId"], record["id"]
+    queued = repo.update_fields(
+        org,
+        list_id,
+        {"refreshStatus": RefreshStatus.QUEUED, "updatedAt": now_iso()},
+        condition="refreshRunId = :run AND refreshStatus = :running",
+        condition_values={":run": run_id, ":running": RefreshStatus.RUNNING},
+    )
+    if queued is not None:
+        queues.send_refresh_request(org, list_id, run_id)
+        logger.info("Inline refresh handed over to the queue", extra={"listId": list_id})
+    return queued or repo.require(org, list_id)
 
 
 def _budget() -> int:
@@ -133,36 +160,54 @@ def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> dict[str,
     )
 
 
-def _matching(flt: Filter) -> list[dict[str, Any]]:
+def _matching(flt: Filter, deadline: Deadline | None) -> list[dict[str, Any]]:
+    def segment(seg: int) -> list[dict[str, Any]]:
+        found = []
+        for n, person in enumerate(catalog.matching_persons(flt, seg, SCAN_THREADS)):
+            if deadline and n % DEADLINE_EVERY == 0:
+                deadline.check()
+            found.append(person)
+        return found
+
+    if deadline:
+        deadline.check()
     with ThreadPoolExecutor(SCAN_THREADS) as pool:
-        parts = pool.map(
-            lambda seg: list(catalog.matching_persons(flt, seg, SCAN_THREADS)), range(SCAN_THREADS)
-        )
-        matched = [p for part in parts for p in part]
+        matched = [p for part in pool.map(segment, range(SCAN_THREADS)) for p in part]
     return sorted(matched, key=lambda p: p["id"])
 
 
-def compute(record: dict[str, Any], run_id: str, fail_on_error: bool = True) -> dict[str, Any]:
+def _write_ms(writes: int) -> float:
+    """A cautious estimate of the time `writes` item writes take in BatchWriteItem calls."""
+    return -(-writes // dynamo.BATCH_WRITE_MAX) * WRITE_CALL_MS
+
+
+def compute(
+    record: dict[str, Any],
+    run_id: str,
+    fail_on_error: bool = True,
+    deadline: Deadline | None = None,
+) -> dict[str, Any]:
     """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`.
 
     A queue consumer passes `fail_on_error=False` on attempts that SQS will retry: the retry
-    takes the run over, and only the last attempt's failure marks the list failed."""
+    takes the run over, and only the last attempt's failure marks the list failed. With a
+    `deadline` (an inline run), OutOfTime is raised before the work would outlive it."""
     org, list_id = record["organizationId"], record["id"]
     try:
         flt = Filter.model_validate(record["usedFilter"])
-        matched = _matching(flt)
+        matched = _matching(flt, deadline)
         cap = record.get("maxContacts")
         selected = matched[:cap] if cap else matched
         selected_ids = {p["id"] for p in selected}
         existing = repo.member_ids(org, list_id)
+        adds, removes = sorted(selected_ids - existing), sorted(existing - selected_ids)
+        if deadline:
+            deadline.check(_write_ms(len(selected) + len(adds) + len(removes)))
         tenant_records.put_copies(org, keys.PERSON, selected)
-        repo.write_members(
-            org,
-            list_id,
-            add=sorted(selected_ids - existing),
-            remove=sorted(existing - selected_ids),
-        )
+        repo.write_members(org, list_id, add=adds, remove=removes)
         done = complete(record, run_id, contacts=len(selected), matched=len(matched))
+    except OutOfTime:
+        raise
     except Exception as exc:
         logger.exception("Refresh failed", extra={"listId": list_id, "runId": run_id})
         if fail_on_error:

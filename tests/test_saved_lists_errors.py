@@ -246,3 +246,15 @@ def test_non_admin_members_of_the_org_use_saved_lists(aws, catalog):
     status, saved, _ = member.post("/lists/save", VALID)
     assert status == 200
     assert member.get(f"/lists/{saved['id']}")[0] == 200
+
+
+def test_an_answer_over_lambdas_limit_is_the_contracts_500(api, catalog, monkeypatch):
+    # Routes cap their answers far below 6 MB; the adapter's guard is the last line: an answer
+    # Lambda would drop with a bare error becomes the contract's body with a request id.
+    api.post("/lists/save", VALID)
+    monkeypatch.setattr("leadlists.api.MAX_RESPONSE_BODY", 50)
+    status, body, _ = api.get(f"/lists/{ORG_A}")
+    assert_error(status, body, 500, "INTERNAL_ERROR")
+    monkeypatch.setattr("leadlists.api.MAX_RESPONSE_BODY", 6_000_000)
+    status, lists, _ = api.get(f"/lists/{ORG_A}")
+    assert status == 200 and len(lists) == 1

@@ -35,6 +35,9 @@ from leadlists.errors import (
 logger = Logger()
 
 JSON = "application/json"
+# Lambda refuses answers over 6 MB (6,291,456 bytes with the envelope); routes cap what they
+# answer far below this, and this bound is the last guard.
+MAX_RESPONSE_BODY = 6_000_000
 # A lead list's id in a path: a UUID (the service answers 400 for anything else).
 LeadListId = Annotated[
     str, Path(description="The lead list's id", json_schema_extra={"format": "uuid"})
@@ -188,11 +191,17 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
             return error_response(error, request_id)
         app.append_context(caller=caller)
         try:
-            return app.resolve(event, context)
+            answer = app.resolve(event, context)
         except Exception:
             # Anything unexpected: log it whole, answer without internals.
             logger.exception("Unhandled error")
             return error_response(None, request_id)
+        size = len(str(answer.get("body") or "").encode())
+        if size > MAX_RESPONSE_BODY:
+            # Lambda would drop the answer with a bare error: answer the contract's body instead.
+            logger.error("Response too large", extra={"bytes": size})
+            return error_response(None, request_id)
+        return answer
 
     return lambda_handler
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from conftest import ORG_A, ORG_B
 from leadlists.config import settings
@@ -409,6 +411,52 @@ def test_unknown_messages_are_failed_not_swallowed(fanout, body):
 
 
 # ------------------------------------------------------------------------------------- pieces
+
+
+SAMPLE_SEGMENT = Path(__file__).resolve().parents[1] / "events" / "refresh_segment.json"
+
+
+@pytest.mark.parametrize(
+    ("body", "receive_count", "blamed"),
+    [
+        (None, "last", [("org_demo", "segment step failed: RuntimeError")]),
+        (None, "1", []),  # SQS retries it: the run goes on
+        ("{not json", "last", []),  # names no run: straight to the DLQ after its retries
+        (json.dumps({"type": "segment", "segment": 0}), "last", []),
+    ],
+    ids=["valid-last-attempt", "valid-first-attempt", "bad-json", "missing-ids"],
+)
+def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
+    monkeypatch, body, receive_count, blamed
+):
+    from leadlists import consumer
+    from leadlists.models.messages import SegmentMessage
+
+    given_up: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        consumer, "give_up", lambda msg, reason: given_up.append((msg.organizationId, reason))
+    )
+    steps: list[consumer.Delivery] = []
+
+    def broken(_: SegmentMessage, delivery: consumer.Delivery) -> None:
+        steps.append(delivery)
+        raise RuntimeError("always")
+
+    record = json.loads(SAMPLE_SEGMENT.read_text())["Records"][0]
+    if body is not None:
+        record["body"] = body
+    last = str(settings().max_receive_count)
+    record["attributes"]["ApproximateReceiveCount"] = last if receive_count == "last" else "1"
+    handler = consumer.handler({SegmentMessage: broken})
+    # Its only record failed: Powertools fails the whole batch, which SQS retries.
+    with pytest.raises(BatchProcessingError):
+        handler({"Records": [record]}, lambdas.context_for("RefreshSegmentFunction"))
+    assert given_up == blamed
+    assert len(steps) == (1 if body is None else 0)  # a malformed message reaches no step
+    if steps:
+        count = int(record["attributes"]["ApproximateReceiveCount"])
+        assert steps[0].token == f"{record['messageId']}#{count}"
+        assert steps[0].last_attempt == (receive_count == "last")
 
 
 def test_sorted_diff_streams_adds_removes_and_keeps():

@@ -131,16 +131,16 @@ def test_sqs_consumer_failing_one_record_retries_only_that_record(api, catalog, 
         body = {"organizationId": ORG_A, "listName": name, "contacts_found": 0,
                 "filter": {"countries": ["Germany"]}}  # fmt: skip
         ids.append(api.post("/lists/save", body)[1]["id"])
-    from leadlists.services import refresh
+    from leadlists.services import refresh_requests
 
-    real_run = refresh.run_queued
+    real_run = refresh_requests.run_queued
 
     def flaky(org: str, list_id: str, run_id: str) -> None:
         if list_id == ids[1]:
             raise RuntimeError("transient")
         real_run(org, list_id, run_id)
 
-    monkeypatch.setattr(refresh, "run_queued", flaky)
+    monkeypatch.setattr(refresh_requests, "run_queued", flaky)
     sqs = boto3.client("sqs", region_name="us-east-1")
     url, arn = aws["queues"]["RefreshQueue"]["url"], aws["queues"]["RefreshQueue"]["arn"]
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -149,7 +149,7 @@ def test_sqs_consumer_failing_one_record_retries_only_that_record(api, catalog, 
     failed_body = next(m for m in messages if json.loads(m["Body"])["listId"] == ids[1])
     assert result["batchItemFailures"] == [{"itemIdentifier": failed_body["MessageId"]}]
 
-    monkeypatch.setattr(refresh, "run_queued", real_run)
+    monkeypatch.setattr(refresh_requests, "run_queued", real_run)
     for m in messages:  # the event source mapping deletes what succeeded, keeps the failure
         if m is not failed_body:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])

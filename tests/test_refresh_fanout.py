@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from conftest import ORG_A, ORG_B
 from leadlists.config import settings
@@ -204,7 +206,7 @@ def test_running_refresh_reports_progress(api, catalog, fanout):
 
 
 def test_segments_grow_with_the_catalog_and_are_bounded(monkeypatch):
-    from leadlists.services import fanout as service
+    from leadlists.services import coordinator as service
 
     monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "5000")
     monkeypatch.setenv("REFRESH_MAX_SEGMENTS", "50")
@@ -261,18 +263,18 @@ def test_worker_failing_midway_is_retried_and_counts_stay_exact(
     from leadlists import queues as queue_module
     from leadlists.repositories import catalog as catalog_repo
     from leadlists.repositories import tenant_records
-    from leadlists.services import fanout as service
+    from leadlists.services import merge, run_progress
 
     saved = save(api)
     target = {
         "scan": (catalog_repo, "matching_persons", 2),
         "copies": (queue_module, "send_copy_chunks", 3),
-        "after_count": (service, "_after_count", 1),
+        "after_count": (run_progress, "after_count", 1),
         "copy_consumer": (tenant_records, "put_copies", 4),
         "finalize": (repo, "write_members", 1),  # the second of several flushes
         "coordinator": (queue_module, "send_segments", 0),
     }[where]
-    monkeypatch.setattr(service, "MERGE_FLUSH", 50)
+    monkeypatch.setattr(merge, "MERGE_FLUSH", 50)
     calls = _fail_once(monkeypatch, *target)
     Queues(fanout).run()
     assert len(calls) > target[2]  # the failure did happen
@@ -312,14 +314,14 @@ def test_run_whose_messages_exhaust_retries_ends_failed_in_the_dlq(
 
 
 def test_finalize_exhausting_retries_ends_failed(api, catalog, fanout, monkeypatch):
-    from leadlists.services import fanout as service
+    from leadlists.services import merge
 
     saved = save(api)
 
     def broken(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("merge keeps failing")
 
-    monkeypatch.setattr(service, "merge_members", broken)
+    monkeypatch.setattr(merge, "merge_members", broken)
     queues = Queues(fanout)
     queues.run()
     _, body, _ = api.get(f"/lists/{saved['id']}")
@@ -385,10 +387,23 @@ def test_other_organizations_lists_are_untouched(api, catalog, fanout):
     assert sorted(repo.member_ids(ORG_B, theirs["id"])) == expected(catalog, in_germany)
 
 
-def test_unknown_messages_are_failed_not_swallowed(fanout):
+RUN_IDS = {"organizationId": ORG_A, "listId": "l", "runId": "r"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"type": "mystery"}),  # unknown type
+        "{not json",
+        json.dumps({"type": "segment", "organizationId": ORG_A, "segment": 0}),  # no ids
+        json.dumps({"type": "copy", **RUN_IDS, "segment": 0, "chunk": 0, "persons": []}),
+    ],
+    ids=["unknown-type", "bad-json", "missing-ids", "other-queues-type"],
+)
+def test_unknown_messages_are_failed_not_swallowed(fanout, body):
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = fanout["queues"]["RefreshSegmentQueue"]["url"]
-    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "mystery"}))
+    sqs.send_message(QueueUrl=url, MessageBody=body)
     got = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
     arn = fanout["queues"]["RefreshSegmentQueue"]["arn"]
     event = lambdas.sqs_event(got, arn)
@@ -398,8 +413,54 @@ def test_unknown_messages_are_failed_not_swallowed(fanout):
 # ------------------------------------------------------------------------------------- pieces
 
 
+SAMPLE_SEGMENT = Path(__file__).resolve().parents[1] / "events" / "refresh_segment.json"
+
+
+@pytest.mark.parametrize(
+    ("body", "receive_count", "blamed"),
+    [
+        (None, "last", [("org_demo", "segment step failed: RuntimeError")]),
+        (None, "1", []),  # SQS retries it: the run goes on
+        ("{not json", "last", []),  # names no run: straight to the DLQ after its retries
+        (json.dumps({"type": "segment", "segment": 0}), "last", []),
+    ],
+    ids=["valid-last-attempt", "valid-first-attempt", "bad-json", "missing-ids"],
+)
+def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
+    monkeypatch, body, receive_count, blamed
+):
+    from leadlists import consumer
+    from leadlists.models.messages import SegmentMessage
+
+    given_up: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        consumer, "give_up", lambda msg, reason: given_up.append((msg.organizationId, reason))
+    )
+    steps: list[consumer.Delivery] = []
+
+    def broken(_: SegmentMessage, delivery: consumer.Delivery) -> None:
+        steps.append(delivery)
+        raise RuntimeError("always")
+
+    record = json.loads(SAMPLE_SEGMENT.read_text())["Records"][0]
+    if body is not None:
+        record["body"] = body
+    last = str(settings().max_receive_count)
+    record["attributes"]["ApproximateReceiveCount"] = last if receive_count == "last" else "1"
+    handler = consumer.handler({SegmentMessage: broken})
+    # Its only record failed: Powertools fails the whole batch, which SQS retries.
+    with pytest.raises(BatchProcessingError):
+        handler({"Records": [record]}, lambdas.context_for("RefreshSegmentFunction"))
+    assert given_up == blamed
+    assert len(steps) == (1 if body is None else 0)  # a malformed message reaches no step
+    if steps:
+        count = int(record["attributes"]["ApproximateReceiveCount"])
+        assert steps[0].token == f"{record['messageId']}#{count}"
+        assert steps[0].last_attempt == (receive_count == "last")
+
+
 def test_sorted_diff_streams_adds_removes_and_keeps():
-    from leadlists.services.fanout import diff_sorted
+    from leadlists.services.merge import diff_sorted
 
     got = list(diff_sorted(iter(["a", "c", "d", "f"]), iter(["b", "c", "e", "f", "g"])))
     assert got == [
@@ -410,7 +471,11 @@ def test_sorted_diff_streams_adds_removes_and_keeps():
 
 
 def test_copy_chunks_stay_under_the_sqs_limit():
-    from leadlists.services.fanout import COPY_CHUNK_BYTES, COPY_CHUNK_PERSONS, copy_chunks
+    from leadlists.services.segment_worker import (
+        COPY_CHUNK_BYTES,
+        COPY_CHUNK_PERSONS,
+        copy_chunks,
+    )
 
     people = [{"id": f"{n:05d}", "bio": "x" * 5000} for n in range(250)]
     chunks = copy_chunks(people)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +11,13 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from leadlists.config import settings
+from leadlists.models.messages import (
+    CopyMessage,
+    FinalizeMessage,
+    RefreshMessage,
+    RunMessage,
+    SegmentMessage,
+)
 
 logger = Logger()
 
@@ -29,8 +35,8 @@ def send_refresh_request(org_id: str, list_id: str, run_id: str) -> bool:
             "REFRESH_QUEUE_URL is not set; refresh not queued", extra={"listId": list_id}
         )
         return False
-    body = {"type": "refresh", "organizationId": org_id, "listId": list_id, "runId": run_id}
-    _client().send_message(QueueUrl=url, MessageBody=json.dumps(body))
+    body = RefreshMessage(organizationId=org_id, listId=list_id, runId=run_id)
+    _client().send_message(QueueUrl=url, MessageBody=body.model_dump_json())
     return True
 
 
@@ -46,15 +52,15 @@ def _required(url: str, name: str) -> str:
     return url
 
 
-def send_batch(url: str, bodies: Iterable[Mapping[str, Any]]) -> int:
+def send_batch(url: str, messages: Iterable[RunMessage]) -> int:
     """Send messages in SendMessageBatch calls, retrying entries SQS reports as failed.
 
     Returns the calls made."""
     calls = 0
     batch: list[str] = []
     size = 0
-    for body in bodies:
-        text = json.dumps(body, separators=(",", ":"))
+    for message in messages:
+        text = message.model_dump_json()
         if batch and (len(batch) == BATCH_ENTRIES or size + len(text) > BATCH_BYTES):
             calls += _send_entries(url, batch)
             batch, size = [], 0
@@ -82,29 +88,25 @@ def _send_entries(url: str, texts: list[str]) -> int:
 def send_refresh_requests(requests: Iterable[tuple[str, str, str]]) -> int:
     """Queue many lists' computations at once: (organization id, list id, run id) each."""
     url = _required(settings().refresh_queue_url, "REFRESH_QUEUE_URL")
-    bodies = (
-        {"type": "refresh", "organizationId": org, "listId": list_id, "runId": run_id}
+    messages = (
+        RefreshMessage(organizationId=org, listId=list_id, runId=run_id)
         for org, list_id, run_id in requests
     )
-    return send_batch(url, bodies)
+    return send_batch(url, messages)
 
 
 def send_segments(org_id: str, list_id: str, run_id: str, segments: int) -> int:
     """One message per scan segment of a fan-out run."""
     url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
     run = {"organizationId": org_id, "listId": list_id, "runId": run_id}
-    bodies = (
-        {"type": "segment", **run, "segment": n, "segments": segments} for n in range(segments)
-    )
-    return send_batch(url, bodies)
+    messages = (SegmentMessage(**run, segment=n, segments=segments) for n in range(segments))
+    return send_batch(url, messages)
 
 
 def send_finalize(org_id: str, list_id: str, run_id: str) -> None:
     """Ask for a fan-out run's completion (on the segment queue, so it gets its own retries)."""
     url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
-    send_batch(
-        url, [{"type": "finalize", "organizationId": org_id, "listId": list_id, "runId": run_id}]
-    )
+    send_batch(url, [FinalizeMessage(organizationId=org_id, listId=list_id, runId=run_id)])
 
 
 def send_copy_chunks(
@@ -112,8 +114,9 @@ def send_copy_chunks(
 ) -> int:
     """A segment's matched persons, in chunks, for the tenant-copy consumer."""
     url = _required(settings().tenant_copy_queue_url, "TENANT_COPY_QUEUE_URL")
-    run = {"organizationId": org_id, "listId": list_id, "runId": run_id, "segment": segment}
-    bodies = (
-        {"type": "copy", **run, "chunk": n, "persons": persons} for n, persons in enumerate(chunks)
+    run = {"organizationId": org_id, "listId": list_id, "runId": run_id}
+    messages = (
+        CopyMessage(**run, segment=segment, chunk=n, persons=persons)
+        for n, persons in enumerate(chunks)
     )
-    return send_batch(url, bodies)
+    return send_batch(url, messages)

@@ -12,6 +12,7 @@ from aws_lambda_powertools import Logger
 from leadlists import queues
 from leadlists.auth import Caller
 from leadlists.clock import iso, new_id, now, now_iso
+from leadlists.config import settings
 from leadlists.deadline import Deadline, OutOfTime
 from leadlists.filters import Filter
 from leadlists.models.saved_lists import SavedList
@@ -48,7 +49,7 @@ def request(
     otherwise queue it (or find it already queued or running)."""
     caller.require_own_org(organization_id)
     record = repo.require(caller.org_id, list_id)
-    if catalog.stats()["persons"] > _budget():
+    if catalog.stats()["persons"] > sync_budget():
         queued = _mark_queued(record)
         if queued is None:
             return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
@@ -81,9 +82,8 @@ def _hand_over(record: dict[str, Any], run_id: str) -> dict[str, Any]:
     return queued or repo.require(org, list_id)
 
 
-def _budget() -> int:
-    from leadlists.config import settings
-
+def sync_budget() -> int:
+    """The most catalog persons a refresh computes inline; beyond it, it fans out."""
     return settings().sync_refresh_max_persons
 
 
@@ -255,20 +255,3 @@ def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
         condition_values={":run": run_id},
         remove=("refreshProgress",),
     )
-
-
-def run_queued(org_id: str, list_id: str, run_id: str) -> None:
-    """The refresh-request consumer's step (safe to deliver twice): within the synchronous budget
-    it computes the list here; beyond it, it coordinates a fan-out over scan segments."""
-    claimed = claim(org_id, list_id, run_id, from_queue=True)
-    if claimed is None:
-        logger.info("Refresh request skipped", extra={"listId": list_id, "runId": run_id})
-        return
-    persons = catalog.stats()["persons"]
-    if persons > _budget():
-        # Imported here: the fan-out builds on this module's claim/complete/fail.
-        from leadlists.services import fanout
-
-        fanout.start(claimed, run_id, persons)
-        return
-    compute(claimed, run_id, fail_on_error=False)

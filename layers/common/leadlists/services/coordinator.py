@@ -1,0 +1,60 @@
+"""Refresh at scale: a refresh beyond the synchronous budget fans out over scan segments.
+
+    refresh request --coordinator--> run item + one message per segment
+    segment message --segment_worker--> run-member items + tenant-copy chunks + segment counted
+    copy chunk      --copy_consumer--> tenant copies + chunk counted once
+    whoever sees every segment and chunk counted (run_progress) --> "finalize" message
+    finalize        --finalizer (one, by claim)--> streaming merge (merge) into the list's
+                                                   members, counts, schedule, run items deleted
+
+Every message may arrive twice or fail midway: work is idempotent (puts of the same items) and
+counting is exactly-once (a done marker created in the same transaction as the increment). A
+message that fails its last allowed attempt marks the run and the list failed before it goes
+to the dead-letter queue (`leadlists.consumer`), so a list never stays `running`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from leadlists import queues
+from leadlists.clock import now_iso
+from leadlists.config import settings
+from leadlists.repositories import refresh_runs as runs
+from leadlists.services import run_progress
+from leadlists.status import RunState
+
+logger = Logger()
+
+
+def segment_count(persons: int) -> int:
+    """Segments grow with the catalog (one per `refresh_segment_size` persons), bounded."""
+    config = settings()
+    wanted = math.ceil(max(persons, 1) / config.refresh_segment_size)
+    return max(1, min(wanted, config.refresh_max_segments))
+
+
+def start(record: dict[str, Any], run_id: str, persons: int) -> None:
+    """Split a claimed run into segments (safe to repeat: the run item is created once)."""
+    org, list_id = record["organizationId"], record["id"]
+    run = runs.create(
+        org,
+        list_id,
+        run_id,
+        {
+            "segmentsTotal": segment_count(persons),
+            "usedFilter": record["usedFilter"],
+            "maxContacts": record.get("maxContacts"),
+            "createdAt": now_iso(),
+        },
+    )
+    if run["state"] != RunState.COLLECTING:
+        logger.info("Run already past collecting", extra={"listId": list_id, "runId": run_id})
+        return
+    total = int(run["segmentsTotal"])
+    run_progress.report(org, list_id, run_id, int(run["segmentsDone"]), total, first=True)
+    queues.send_segments(org, list_id, run_id, total)
+    logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})

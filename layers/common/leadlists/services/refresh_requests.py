@@ -1,0 +1,31 @@
+"""The refresh-request consumer's step: compute a list inline within the synchronous budget, or
+coordinate its fan-out beyond it. Here, not in `refresh`, so that `refresh` (which the
+fan-out builds on) never imports the fan-out."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+
+from leadlists.consumer import Delivery
+from leadlists.models.messages import RefreshMessage
+from leadlists.repositories import catalog
+from leadlists.services import coordinator, refresh
+
+logger = Logger()
+
+
+def step(message: RefreshMessage, _: Delivery) -> None:
+    run_queued(*message.run)
+
+
+def run_queued(org_id: str, list_id: str, run_id: str) -> None:
+    """Run a queued refresh (safe to deliver twice)."""
+    claimed = refresh.claim(org_id, list_id, run_id, from_queue=True)
+    if claimed is None:
+        logger.info("Refresh request skipped", extra={"listId": list_id, "runId": run_id})
+        return
+    persons = catalog.stats()["persons"]
+    if persons > refresh.sync_budget():
+        coordinator.start(claimed, run_id, persons)
+        return
+    refresh.compute(claimed, run_id, fail_on_error=False)

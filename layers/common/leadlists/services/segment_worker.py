@@ -1,0 +1,67 @@
+"""The segment worker: evaluates one scan segment of a fan-out run and counts it once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from leadlists import queues
+from leadlists.consumer import Delivery
+from leadlists.errors import Invalid
+from leadlists.filters import Filter
+from leadlists.models.messages import SegmentMessage
+from leadlists.repositories import catalog
+from leadlists.repositories import refresh_runs as runs
+from leadlists.services import run_progress
+from leadlists.status import RunState
+
+# Tenant-copy messages: at most this many persons and bytes of them (SQS allows 256 KiB).
+COPY_CHUNK_PERSONS = 100
+COPY_CHUNK_BYTES = 200 * 1024
+
+
+def step(message: SegmentMessage, _: Delivery) -> None:
+    process(message)
+
+
+def process(message: SegmentMessage) -> dict[str, int]:
+    """Evaluate one scan segment and count it once. Returns what it did (for benchmarks)."""
+    org, list_id, run_id = message.run
+    segment = message.segment
+    run = runs.get(org, list_id, run_id)
+    if run is None or run["state"] != RunState.COLLECTING:
+        return {"matched": 0, "skipped": 1}  # finished, failed or superseded
+    total = int(run["segmentsTotal"])
+    if segment >= total:
+        raise Invalid(f"Segment {segment} outside 0..{total - 1}")
+    matched_count = 0
+    if not runs.segment_done(org, list_id, run_id, segment):
+        flt = Filter.model_validate(run["usedFilter"])
+        matched = sorted(catalog.matching_persons(flt, segment, total), key=lambda p: p["id"])
+        matched_count = len(matched)
+        runs.put_members(org, list_id, run_id, (p["id"] for p in matched))
+        # Sorted, so a retried segment cuts the same chunks and their markers dedupe them.
+        chunks = copy_chunks(matched)
+        queues.send_copy_chunks(org, list_id, run_id, segment, chunks)
+        outcome = runs.complete_segment(org, list_id, run_id, segment, len(matched), len(chunks))
+        if outcome == "closed":
+            return {"matched": matched_count, "skipped": 1}
+    run_progress.after_count(org, list_id, run_id)
+    return {"matched": matched_count, "skipped": 0}
+
+
+def copy_chunks(persons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Persons cut into message-sized chunks (count and bytes bounded)."""
+    chunks: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for person in persons:
+        length = len(json.dumps(person, separators=(",", ":")))
+        if current and (len(current) == COPY_CHUNK_PERSONS or size + length > COPY_CHUNK_BYTES):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(person)
+        size += length
+    if current:
+        chunks.append(current)
+    return chunks

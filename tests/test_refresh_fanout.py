@@ -430,15 +430,15 @@ def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
     monkeypatch, body, receive_count, blamed
 ):
     from leadlists import consumer
-    from leadlists.models.messages import SegmentMessage
+    from leadlists.models.messages import Delivery, SegmentMessage
 
     given_up: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        consumer, "give_up", lambda msg, reason: given_up.append((msg.organizationId, reason))
-    )
-    steps: list[consumer.Delivery] = []
+    steps: list[Delivery] = []
 
-    def broken(_: SegmentMessage, delivery: consumer.Delivery) -> None:
+    def give_up(msg: SegmentMessage, reason: str) -> None:
+        given_up.append((msg.organizationId, reason))
+
+    def broken(_: SegmentMessage, delivery: Delivery) -> None:
         steps.append(delivery)
         raise RuntimeError("always")
 
@@ -447,7 +447,7 @@ def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
         record["body"] = body
     last = str(settings().max_receive_count)
     record["attributes"]["ApproximateReceiveCount"] = last if receive_count == "last" else "1"
-    handler = consumer.handler({SegmentMessage: broken})
+    handler = consumer.handler({SegmentMessage: consumer.Step(broken, give_up)})
     # Its only record failed: Powertools fails the whole batch, which SQS retries.
     with pytest.raises(BatchProcessingError):
         handler({"Records": [record]}, lambdas.context_for("RefreshSegmentFunction"))

@@ -4,8 +4,8 @@ Consumers stay a few lines: `lambda_handler = handler({MessageModel: step, ...})
 takes the parsed message and its `Delivery`. Powertools' `BatchProcessor` validates each record
 against `QueueRecord` before any step runs: a malformed message (bad JSON, unknown type, missing
 ids) is reported failed and, naming no run to blame, reaches the dead-letter queue after its
-retries. A valid message whose step fails its last allowed attempt first marks its run and list
-failed, so a list never stays `running`.
+retries. A valid message whose step fails its last allowed attempt first lets the step give up (a
+refresh run's step marks its run and list failed), so a list never stays `running`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,8 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json
 
-from leadlists.config import settings
 from leadlists.errors import Invalid
-from leadlists.models.messages import Message, RunMessage
-from leadlists.repositories import refresh_runs as runs
-from leadlists.services import refresh
+from leadlists.models.messages import Delivery, Message, QueueMessage
 
 logger = Logger()
 
@@ -49,34 +46,24 @@ class QueueRecord(SqsRecordModel):
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One SQS delivery of a message, as the steps need to see it: which attempt this is."""
+class Step:
+    """What a consumer does with one message type: `run` it, and when its last allowed attempt
+    fails, `give_up` (mark what it belonged to failed) before the message goes to the DLQ.
+    Typed loosely because a mapping cannot tie each message type to its step's argument."""
 
-    message_id: str
-    receive_count: int
-
-    @property
-    def last_attempt(self) -> bool:
-        """After this receive the queue's redrive policy moves the message to its DLQ."""
-        return self.receive_count >= settings().max_receive_count
-
-    @property
-    def token(self) -> str:
-        """Unique per attempt: tells a retry of a message from the attempt before it."""
-        return f"{self.message_id}#{self.receive_count}"
-
-    @classmethod
-    def of(cls, record: QueueRecord) -> Delivery:
-        count = record.attributes.ApproximateReceiveCount
-        return cls(record.messageId, int(count) if count.isdigit() else 1)
+    run: Callable[[Any, Delivery], None]
+    give_up: Callable[[Any, str], None] | None = None
 
 
-# A step of one message type; typed loosely because a mapping cannot tie each key to its value.
-Step = Callable[[Any, Delivery], None]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def handler(steps: Mapping[type[RunMessage], Step]) -> Handler:
+def _delivery(record: QueueRecord) -> Delivery:
+    count = record.attributes.ApproximateReceiveCount
+    return Delivery(record.messageId, int(count) if count.isdigit() else 1)
+
+
+def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     """A consumer's `lambda_handler`: each record's message goes to the step for its type."""
     processor = BatchProcessor(event_type=EventType.SQS, model=QueueRecord)
 
@@ -92,29 +79,21 @@ def handler(steps: Mapping[type[RunMessage], Step]) -> Handler:
     return lambda_handler
 
 
-def consume(record: QueueRecord, steps: Mapping[type[RunMessage], Step]) -> None:
-    """Run one message; when its last allowed attempt fails, fail its run, then re-raise so the
-    message is reported failed and the redrive policy moves it to the dead-letter queue."""
-    message: RunMessage = record.body
-    delivery = Delivery.of(record)
+def consume(record: QueueRecord, steps: Mapping[type[QueueMessage], Step]) -> None:
+    """Run one message; when its last allowed attempt fails, let its step give up, then re-raise
+    so the message is reported failed and the redrive policy moves it to the dead-letter queue."""
+    message: QueueMessage = record.body
+    delivery = _delivery(record)
+    step = steps.get(type(message))
     try:
-        step = steps.get(type(message))
         if step is None:
             raise Invalid(f"No consumer for {message.type!r} messages on this queue")
-        step(message, delivery)
+        step.run(message, delivery)
     except Exception as exc:
         if delivery.last_attempt:
             logger.exception(
                 "Message failed its last attempt", extra={"messageId": delivery.message_id}
             )
-            give_up(message, f"{message.type} step failed: {type(exc).__name__}")
+            if step is not None and step.give_up is not None:
+                step.give_up(message, f"{message.type} step failed: {type(exc).__name__}")
         raise
-
-
-def give_up(message: RunMessage, reason: str) -> None:
-    org, list_id, run_id = message.run
-    runs.mark_failed(org, list_id, run_id, reason)
-    refresh.fail(org, list_id, run_id, reason)
-    # Its results are useless now; later messages of the run find no run and do nothing (items
-    # a worker already past that check writes afterwards expire by TTL).
-    runs.delete(org, list_id, run_id)

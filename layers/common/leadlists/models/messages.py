@@ -3,17 +3,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, NonNegativeInt, PositiveInt
 
+from leadlists.config import settings
+
 Id = Annotated[str, Field(min_length=1)]
 
 
-class RunMessage(BaseModel):
-    """Every message belongs to one refresh run of one list."""
+@dataclass(frozen=True)
+class Delivery:
+    """One SQS delivery of a message, as the steps need to see it: which attempt this is."""
+
+    message_id: str
+    receive_count: int
+
+    @property
+    def last_attempt(self) -> bool:
+        """After this receive the queue's redrive policy moves the message to its DLQ."""
+        return self.receive_count >= settings().max_receive_count
+
+    @property
+    def token(self) -> str:
+        """Unique per attempt: tells a retry of a message from the attempt before it."""
+        return f"{self.message_id}#{self.receive_count}"
+
+
+class QueueMessage(BaseModel):
+    """Every message of every queue: `type` is the tag of the union."""
 
     type: str  # each kind narrows it to its tag
+
+
+class RunMessage(QueueMessage):
+    """A message of one refresh run of one list."""
+
     organizationId: Id
     listId: Id
     runId: Id

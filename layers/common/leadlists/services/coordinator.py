@@ -23,8 +23,9 @@ from aws_lambda_powertools import Logger
 from leadlists import queues
 from leadlists.clock import now_iso
 from leadlists.config import settings
+from leadlists.models.messages import RunMessage
 from leadlists.repositories import refresh_runs as runs
-from leadlists.services import run_progress
+from leadlists.services import refresh, run_progress
 from leadlists.status import RunState
 
 logger = Logger()
@@ -58,3 +59,13 @@ def start(record: dict[str, Any], run_id: str, persons: int) -> None:
     run_progress.report(org, list_id, run_id, int(run["segmentsDone"]), total, first=True)
     queues.send_segments(org, list_id, run_id, total)
     logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
+
+
+def give_up(message: RunMessage, reason: str) -> None:
+    """A run's message failed its last attempt: mark the run and its list failed."""
+    org, list_id, run_id = message.run
+    runs.mark_failed(org, list_id, run_id, reason)
+    refresh.fail(org, list_id, run_id, reason)
+    # Its results are useless now; later messages of the run find no run and do nothing (items
+    # a worker already past that check writes afterwards expire by TTL).
+    runs.delete(org, list_id, run_id)

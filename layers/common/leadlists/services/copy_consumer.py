@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from leadlists.consumer import Delivery
-from leadlists.models.messages import CopyMessage
+from leadlists.models.messages import CopyMessage, Delivery
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import run_progress

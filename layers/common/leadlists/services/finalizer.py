@@ -7,8 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from leadlists.consumer import Delivery
-from leadlists.models.messages import FinalizeMessage
+from leadlists.models.messages import Delivery, FinalizeMessage
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import merge, refresh

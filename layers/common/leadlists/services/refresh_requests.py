@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from leadlists.consumer import Delivery
-from leadlists.models.messages import RefreshMessage
+from leadlists.models.messages import Delivery, RefreshMessage
 from leadlists.repositories import catalog
 from leadlists.services import coordinator, refresh
 

@@ -6,10 +6,9 @@ import json
 from typing import Any
 
 from leadlists import queues
-from leadlists.consumer import Delivery
 from leadlists.errors import Invalid
 from leadlists.filters import Filter
-from leadlists.models.messages import SegmentMessage
+from leadlists.models.messages import Delivery, SegmentMessage
 from leadlists.repositories import catalog
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import run_progress

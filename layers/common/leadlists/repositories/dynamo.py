@@ -136,13 +136,15 @@ def decode_token(
     return key
 
 
-def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
-    """One Query or Scan call; a start key DynamoDB rejects is the client's bad nextToken."""
+def _call(operation: str, request: dict[str, Any], client_start: bool) -> dict[str, Any]:
+    """One Query or Scan call. A start key DynamoDB rejects is the client's bad nextToken when it
+    came from the client (`client_start`); one DynamoDB handed back itself is our own failure."""
     try:
         return getattr(client(), operation)(**request)
     except ClientError as exc:
         if (
-            exc.response["Error"]["Code"] == "ValidationException"
+            client_start
+            and exc.response["Error"]["Code"] == "ValidationException"
             and "ExclusiveStartKey" in request
         ):
             raise tokens.invalid() from None
@@ -150,10 +152,13 @@ def _call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def pages(operation: str, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every answer of a Query or Scan ("query" / "scan"), following LastEvaluatedKey."""
+    """Every answer of a Query or Scan ("query" / "scan"), following LastEvaluatedKey; a start
+    key already in `request` is the client's."""
     request = dict(request)
+    first = True
     while True:
-        answer = _call(operation, request)
+        answer = _call(operation, request, client_start=first)
+        first = False
         yield answer
         if "LastEvaluatedKey" not in answer:
             return
@@ -174,6 +179,6 @@ def page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One Query page from a client's nextToken, and the token of the page after it."""
     start = decode_token(token, attributes, expected)
-    answer = _call("query", {**request, **({"ExclusiveStartKey": start} if start else {})})
+    answer = _call("query", {**request, **({"ExclusiveStartKey": start} if start else {})}, True)
     found = [from_item(i) for i in answer.get("Items", [])]
     return found, encode_token(answer.get("LastEvaluatedKey"))

@@ -23,6 +23,7 @@ import requests
 from lead_list_helpers import BASE, new_list, tenant_items
 
 from conftest import ORG_A, claims
+from leadlists.errors import Invalid
 from leadlists.repositories import lead_lists as repo
 from leadlists.services import lead_lists as service
 from leadlists_local import lambdas, powertools_shims, template
@@ -178,7 +179,7 @@ def test_functions_resolving_side_by_side_keep_their_own_event(api, monkeypatch)
     def slow_failing_create(*_: Any) -> Any:
         paused.set()
         assert other_done.wait(10)
-        raise service.bad_request("late failure")  # its body quotes the current requestId
+        raise Invalid("late failure")  # its body quotes the current requestId
 
     monkeypatch.setattr(service, "create", slow_failing_create)
     route, params = lambdas.find_route("POST", BASE) or (None, {})

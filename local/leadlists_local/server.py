@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from leadlists.api import error_body
+from leadlists.errors import DomainError, Invalid, NotFound, PayloadTooLarge, Unauthorized
 from leadlists_local import docs, lambdas
 
 MAX_BODY = 1024 * 1024  # the contract's request body limit
@@ -32,15 +34,12 @@ Verify = Callable[[str], dict[str, Any]]
 
 
 class GatewayError(Exception):
-    """An answer the gateway gives without invoking a function."""
+    """An answer the gateway gives without invoking a function: a domain error (None: a 500),
+    answered with the functions' own status mapping and error body (`leadlists.api`)."""
 
-    def __init__(self, status: int, code: str, message: str, close: bool = False) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.close = status, code, message, close
-
-
-def error_body(code: str, message: str, request_id: str) -> bytes:
-    return json.dumps({"code": code, "message": message, "requestId": request_id}).encode()
+    def __init__(self, error: DomainError | None, close: bool = False) -> None:
+        super().__init__(error.message if error else "Internal error")
+        self.error, self.close = error, close
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -63,8 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Protocol-level errors (bad request line, oversized headers) in the contract's shape."""
         self.close_connection = True
-        kind = {404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE"}.get(code, "BAD_REQUEST")
-        body = error_body(kind, message or "Bad request", "")
+        text = message or "Bad request"
+        _, body = error_body(NotFound(text) if code == 404 else Invalid(text), "")
         self.send_response(code)
         self.send_header("Content-Type", JSON)
         self.send_header("Content-Length", str(len(body)))
@@ -80,14 +79,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             status = self._serve(request_id)
         except GatewayError as error:
-            status = error.status
-            self._reply_error(error, request_id)
+            status = self._reply_error(error, request_id)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:
             logger.exception("Local gateway error (request %s)", request_id)
-            error = GatewayError(500, "INTERNAL_ERROR", "Internal error", close=True)
-            self._reply_error(error, request_id)
+            self._reply_error(GatewayError(None, close=True), request_id)
         elapsed = (time.perf_counter() - started) * 1000
         logger.info("%s %s %s %.0f ms", self.command, self.path, status, elapsed)
 
@@ -100,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply_page(docs_page)
         found = lambdas.find_route(self.command, path)
         if found is None:
-            raise GatewayError(404, "NOT_FOUND", f"No route for {self.command} {path}")
+            raise GatewayError(NotFound(f"No route for {self.command} {path}"))
         route, params = found
         claims = self._authorize()
         headers = self._event_headers()
@@ -129,7 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not values:
             return b""
         if len(set(values)) != 1 or not values[0].strip().isdigit():
-            raise GatewayError(400, "BAD_REQUEST", "Invalid Content-Length header", close=True)
+            raise GatewayError(Invalid("Invalid Content-Length header"), close=True)
         length = int(values[0])
         if length > self.server.max_body:
             self._drain(length)
@@ -144,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 size = int(line, 16)
             except ValueError:
-                raise GatewayError(400, "BAD_REQUEST", "Malformed chunked body", True) from None
+                raise GatewayError(Invalid("Malformed chunked body"), True) from None
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass  # trailers
@@ -155,8 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline(8)  # the CRLF after each chunk
 
     def _too_large(self) -> GatewayError:
-        message = f"Request body exceeds {self.server.max_body} bytes"
-        return GatewayError(413, "PAYLOAD_TOO_LARGE", message, close=True)
+        return GatewayError(PayloadTooLarge(self.server.max_body), close=True)
 
     def _drain(self, length: int) -> None:
         """Read and drop an oversized body (never buffered) so the client can read our 413
@@ -180,12 +176,12 @@ class _Handler(BaseHTTPRequestHandler):
 
         token = bearer(self.headers.get("Authorization"))
         if token is None:
-            raise GatewayError(401, "UNAUTHORIZED", "Missing bearer token")
+            raise GatewayError(Unauthorized("Missing bearer token"))
         try:
             return self.server.verify(token)
         except Exception as exc:
             logger.debug("Token rejected: %s", exc)
-            raise GatewayError(401, "UNAUTHORIZED", "Invalid bearer token") from None
+            raise GatewayError(Unauthorized("Invalid bearer token")) from None
 
     def _event_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
@@ -239,21 +235,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(page.body)
         return page.status
 
-    def _reply_error(self, error: GatewayError, request_id: str) -> None:
-        body = error_body(error.code, error.message, request_id)
+    def _reply_error(self, error: GatewayError, request_id: str) -> int:
+        status, text = error_body(error.error, request_id)
+        body = text.encode()
         if error.close:
             self.close_connection = True
-        self.send_response(error.status)
+        self.send_response(status)
         self.send_header("Content-Type", JSON)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Apigw-Requestid", request_id)
-        if error.status == 401:
+        if status == 401:
             self.send_header("WWW-Authenticate", "Bearer")
         if error.close:
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+        return status
 
 
 class _Server(ThreadingHTTPServer):

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 
 from leadlists.auth import Caller, caller_from_event
 from leadlists.config import settings
@@ -31,6 +31,7 @@ from leadlists.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
+from leadlists.models.common import UUID_SCHEMA, UuidStr
 
 logger = Logger()
 
@@ -38,9 +39,12 @@ JSON = "application/json"
 # Lambda refuses answers over 6 MB (6,291,456 bytes with the envelope); routes cap what they
 # answer far below this, and this bound is the last guard.
 MAX_RESPONSE_BODY = 6_000_000
-# A lead list's id in a path: a UUID (the service answers 400 for anything else).
+# A lead list's id in a path: a UUID in its canonical form, anything else a 400 on field `id`.
+# (UuidStr's schema replaces the field's, so the description goes into it too.)
 LeadListId = Annotated[
-    str, Path(description="The lead list's id", json_schema_extra={"format": "uuid"})
+    UuidStr,
+    WithJsonSchema({**UUID_SCHEMA, "description": "The lead list's id"}),
+    Path(description="The lead list's id"),
 ]
 # The 403 a lead list answers on a GET or DELETE too (POST and PATCH document theirs anyway).
 NOT_SHARED = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from pydantic import (
@@ -15,7 +14,7 @@ from pydantic import (
 )
 
 from leadlists.errors import FieldError, Invalid
-from leadlists.models.common import integer, present, trimmed
+from leadlists.models.common import integer, parse_uuid, present, trimmed
 
 MAX_VALUES = 100
 Year = integer(ge=1000, le=9999)
@@ -96,9 +95,7 @@ class Filter(BaseModel):
                 if name.endswith(("domains",)):
                     values = [v.lower().removeprefix("www.") for v in values]
                 if name.endswith("company_ids"):
-                    for v in values:
-                        _check_uuid(v)
-                    values = [v.lower() for v in values]
+                    values = [_company_id(v) for v in values]
                 setattr(self, name, _dedupe(values))
         if not self.model_dump(exclude_none=True):
             raise ValueError("filter must have at least one criterion")
@@ -108,11 +105,11 @@ class Filter(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
-def _check_uuid(value: str) -> None:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        raise ValueError(f"company id {value!r} is not a UUID") from None
+def _company_id(value: str) -> str:
+    canonical = parse_uuid(value)
+    if canonical is None:
+        raise ValueError(f"company id {value!r} is not a UUID")
+    return canonical
 
 
 def _dedupe(values: list[str]) -> list[str]:

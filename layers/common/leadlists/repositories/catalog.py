@@ -63,13 +63,8 @@ def scan_segment(
             ExpressionAttributeNames={"#k": keys.KIND},
             ExpressionAttributeValues=dynamo.values({":k": kind}),
         )
-    while True:
-        page = dynamo.client().scan(**request)
-        for item in page.get("Items", []):
-            yield strip_internal(dynamo.from_item(item))
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in dynamo.items("scan", request):
+        yield strip_internal(item)
 
 
 def matching_persons(flt: Filter, segment: int = 0, total_segments: int = 1) -> Iterator[dict]:

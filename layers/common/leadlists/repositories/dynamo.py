@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
-from leadlists.errors import FieldError, Invalid
+from leadlists import tokens
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
@@ -114,45 +112,73 @@ def batch_write(
 
 
 def encode_token(last_key: Mapping[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    raw = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return tokens.encode(last_key) if last_key else None
 
 
-def decode_token(token: str | None, expected: Mapping[str, str]) -> dict[str, Any] | None:
-    """Decode a nextToken; it must point inside the partition the caller may read."""
+def decode_token(
+    token: str | None, attributes: Collection[str], expected: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """Decode a nextToken into a start key: exactly the key `attributes` of the query's table and
+    index, each a string, inside the partition the caller may read (`expected`)."""
     if not token:
         return None
-    bad = Invalid("Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")])
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise bad from None
-    if not isinstance(key, dict) or not all(
-        isinstance(v, dict) and len(v) == 1 and isinstance(next(iter(v.values())), str)
-        for v in key.values()
+    key = tokens.decode(token)
+    if (
+        not isinstance(key, dict)
+        or set(key) != set(attributes)
+        or not all(isinstance(v, dict) and set(v) == {"S"} for v in key.values())
+        or not all(isinstance(v["S"], str) for v in key.values())
     ):
-        raise bad
+        raise tokens.invalid()
     for name, expected_value in expected.items():
-        if key.get(name) != {"S": expected_value}:
-            raise bad
+        if key[name] != {"S": expected_value}:
+            raise tokens.invalid()
     return key
 
 
-def query(request: dict[str, Any]) -> dict[str, Any]:
-    """One Query page; a start key DynamoDB rejects is the client's bad nextToken, not a 500."""
-    from botocore.exceptions import ClientError
-
+def _call(operation: str, request: dict[str, Any], client_start: bool) -> dict[str, Any]:
+    """One Query or Scan call. A start key DynamoDB rejects is the client's bad nextToken when it
+    came from the client (`client_start`); one DynamoDB handed back itself is our own failure."""
     try:
-        return client().query(**request)
+        return getattr(client(), operation)(**request)
     except ClientError as exc:
         if (
-            exc.response["Error"]["Code"] == "ValidationException"
+            client_start
+            and exc.response["Error"]["Code"] == "ValidationException"
             and "ExclusiveStartKey" in request
         ):
-            raise Invalid(
-                "Invalid nextToken", [FieldError("nextToken", "Invalid pagination token")]
-            ) from None
+            raise tokens.invalid() from None
         raise
+
+
+def pages(operation: str, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every answer of a Query or Scan ("query" / "scan"), following LastEvaluatedKey; a start
+    key already in `request` is the client's."""
+    request = dict(request)
+    first = True
+    while True:
+        answer = _call(operation, request, client_start=first)
+        first = False
+        yield answer
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def items(operation: str, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item of a Query or Scan, deserialized, streamed page by page."""
+    for answer in pages(operation, request):
+        yield from (from_item(i) for i in answer.get("Items", []))
+
+
+def page(
+    request: Mapping[str, Any],
+    token: str | None,
+    attributes: Collection[str],
+    expected: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query page from a client's nextToken, and the token of the page after it."""
+    start = decode_token(token, attributes, expected)
+    answer = _call("query", {**request, **({"ExclusiveStartKey": start} if start else {})}, True)
+    found = [from_item(i) for i in answer.get("Items", [])]
+    return found, encode_token(answer.get("LastEvaluatedKey"))

@@ -7,6 +7,9 @@ from __future__ import annotations
 PK, SK = "pk", "sk"
 BY_ORG_PK, BY_ORG_SK = "gsi1pk", "gsi1sk"  # GSI "ByOrg": an organization's lists, newest last
 DUE_PK, DUE_SK = "duePk", "dueAt"  # sparse GSI "DueForRefresh": only auto-updated lists carry it
+# The attributes of a start key (a nextToken) on the table, and on the ByOrg index.
+TABLE_KEY = (PK, SK)
+BY_ORG_KEY = (PK, SK, BY_ORG_PK, BY_ORG_SK)
 META = "#META"
 DUE_PARTITION = "AUTO"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -151,12 +152,11 @@ def page(
         request["ExpressionAttributeNames"]["#u"] = "userIds"
         request["ExpressionAttributeValues"][":me"] = visible_to
     request["ExpressionAttributeValues"] = dynamo.values(request["ExpressionAttributeValues"])
-    start = dynamo.decode_token(token, {keys.BY_ORG_PK: index_pk})
+    start = dynamo.decode_token(token, keys.BY_ORG_KEY, {keys.BY_ORG_PK: index_pk})
+    if start:
+        request["ExclusiveStartKey"] = start
     found: list[dict[str, Any]] = []
-    for _ in range(_MAX_PAGES_PER_LISTING):
-        if start:
-            request["ExclusiveStartKey"] = start
-        answer = dynamo.query(request)
+    for answer in islice(dynamo.pages("query", request), _MAX_PAGES_PER_LISTING):
         items = answer.get("Items", [])
         start = answer.get("LastEvaluatedKey")
         for n, item in enumerate(items):
@@ -175,7 +175,7 @@ def _records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _index_key(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: item[k] for k in (keys.PK, keys.SK, keys.BY_ORG_PK, keys.BY_ORG_SK)}
+    return {k: item[k] for k in keys.BY_ORG_KEY}
 
 
 # Members ----------------------------------------------------------------------------------------
@@ -193,13 +193,8 @@ def _member_query(org_id: str, list_id: str, prefix: str) -> Iterator[str]:
         "ProjectionExpression": "#s",
         "ConsistentRead": True,
     }
-    while True:
-        answer = dynamo.client().query(**request)
-        for item in answer.get("Items", []):
-            yield item[keys.SK]["S"]
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    for item in dynamo.items("query", request):
+        yield item[keys.SK]
 
 
 def member_ids(org_id: str, list_id: str, kind: str) -> list[str]:

@@ -269,13 +269,8 @@ def _sort_keys(org_id: str, list_id: str, run_id: str, prefix: str | None) -> It
     if prefix:
         request["KeyConditionExpression"] += " AND begins_with(#s, :m)"
         request["ExpressionAttributeValues"] = dynamo.values({":p": partition, ":m": prefix})
-    while True:
-        answer = dynamo.client().query(**request)
-        for item in answer.get("Items", []):
-            yield dynamo.from_item(item)[keys.SK]
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    for item in dynamo.items("query", request):
+        yield item[keys.SK]
 
 
 def delete(org_id: str, list_id: str, run_id: str) -> int:

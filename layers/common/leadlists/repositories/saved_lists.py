@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -10,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from leadlists.config import settings
 from leadlists.errors import Conflict, NotFound
+from leadlists.models.common import parse_uuid
 from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
@@ -52,13 +52,6 @@ def _name_item(org_id: str, name: str, list_id: str) -> dict[str, Any]:
 
 def _cancel_reasons(exc: ClientError) -> list[str]:
     return [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
 
 
 def get(org_id: str, list_id: str) -> dict[str, Any] | None:
@@ -198,13 +191,8 @@ def due_lists(now: str) -> Iterator[tuple[str, str]]:
         "ExpressionAttributeNames": {"#p": keys.DUE_PK, "#d": keys.DUE_SK},
         "ExpressionAttributeValues": dynamo.values({":p": keys.DUE_PARTITION, ":now": now}),
     }
-    while True:
-        answer = dynamo.client().query(**request)
-        for item in answer.get("Items", []):
-            yield keys.parse_saved_list(dynamo.from_item(item)[keys.PK])
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    for item in dynamo.items("query", request):
+        yield keys.parse_saved_list(item[keys.PK])
 
 
 def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
@@ -217,12 +205,8 @@ def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any
         "ExpressionAttributeValues": dynamo.values({":p": index_pk}),
         "Limit": limit,
     }
-    start = dynamo.decode_token(token, {keys.BY_ORG_PK: index_pk})
-    if start:
-        request["ExclusiveStartKey"] = start
-    answer = dynamo.query(request)
-    records = [_record(dynamo.from_item(i)) for i in answer.get("Items", [])]
-    return records, dynamo.encode_token(answer.get("LastEvaluatedKey"))
+    found, next_token = dynamo.page(request, token, keys.BY_ORG_KEY, {keys.BY_ORG_PK: index_pk})
+    return [_record(i) for i in found], next_token
 
 
 def delete(org_id: str, list_id: str, name: str) -> bool:
@@ -282,12 +266,7 @@ def _member_items(org_id: str, list_id: str, projection: bool) -> Iterable[dict[
     }
     if projection:
         request["ProjectionExpression"] = "#s"
-    while True:
-        answer = dynamo.client().query(**request)
-        yield from (dynamo.from_item(i) for i in answer.get("Items", []))
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return dynamo.items("query", request)
 
 
 def write_members(org_id: str, list_id: str, add: Iterable[str], remove: Iterable[str]) -> int:
@@ -308,18 +287,15 @@ def member_page(
         "ExpressionAttributeValues": dynamo.values({":p": partition, ":m": keys.MEMBER_PREFIX}),
         "Limit": limit,
     }
-    start = dynamo.decode_token(token, {keys.PK: partition})
-    if start:
-        request["ExclusiveStartKey"] = start
-    answer = dynamo.query(request)
-    ids = [keys.member_id(dynamo.from_item(i)[keys.SK]) for i in answer.get("Items", [])]
-    return ids, dynamo.encode_token(answer.get("LastEvaluatedKey"))
+    found, next_token = dynamo.page(request, token, keys.TABLE_KEY, {keys.PK: partition})
+    return [keys.member_id(i[keys.SK]) for i in found], next_token
 
 
 def require(org_id: str, list_id: str) -> dict[str, Any]:
     """The list a client names, or 404. Ids are minted UUIDs: anything else names no list, and
     never reaches a key (a `#` in it could otherwise address another item of the partition)."""
-    if not _is_uuid(list_id):
+    # Only the canonical form: minted ids are lowercase, so any other spelling names no list.
+    if parse_uuid(list_id) != list_id:
         raise NotFound("List not found")
     record = get(org_id, list_id)
     if record is None:

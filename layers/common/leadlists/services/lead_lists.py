@@ -8,7 +8,6 @@ before its first write, so a failed request changes nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 from leadlists import clock
 from leadlists.auth import Caller
 from leadlists.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from leadlists.models.common import DEFAULT_PAGE
+from leadlists.models.common import DEFAULT_PAGE, parse_uuid
 from leadlists.models.lead_lists import (
     AddCompaniesRequest,
     AddedCount,
@@ -55,12 +54,10 @@ class AddCompaniesResult:
 
 
 def _path_id(raw: str) -> str:
-    try:
-        if len(raw) > 64:
-            raise ValueError
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise Invalid("Invalid lead list id", [FieldError("id", "Invalid UUID")]) from None
+    list_id = parse_uuid(raw)
+    if list_id is None:
+        raise Invalid("Invalid lead list id", [FieldError("id", "Invalid UUID")])
+    return list_id
 
 
 def _require_access(caller: Caller, record: Mapping[str, Any]) -> None:

@@ -10,20 +10,16 @@ that can hold them, and `selectAll` stops reading as soon as its answer is known
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from leadlists import clock
+from leadlists import clock, tokens
 from leadlists.auth import Caller
 from leadlists.errors import FieldError, Invalid
 from leadlists.filters import Filter
 from leadlists.filters.companies import check_company_filter
-from leadlists.models.common import MAX_IDS
+from leadlists.models.common import MAX_IDS, parse_uuid
 from leadlists.models.lead_lists import Selection, unique
 from leadlists.models.records import Company, Person
 from leadlists.models.search import CompanySearchPage, PersonSearchPage, SearchRequest
@@ -91,7 +87,7 @@ def _next_page(caller: Caller, kind: str, request: SearchRequest) -> SearchPage:
     search_id, offset = _decode(request.nextToken or "")
     head = searches.get(caller.org_id, search_id, _now_epoch())
     if head is None or head["kind"] != kind or offset > int(head["total"]):
-        raise _bad_token("Unknown or expired search")
+        raise tokens.invalid("Unknown or expired search")
     if request.filter is not None and request.filter.used() != head["filter"]:
         raise Invalid(
             "The filter differs from the search this nextToken continues",
@@ -109,23 +105,17 @@ def _now_epoch() -> int:
 
 
 def _encode(search_id: str, offset: int) -> str:
-    raw = json.dumps({"s": search_id, "o": offset}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return tokens.encode({"s": search_id, "o": offset})
 
 
 def _decode(token: str) -> tuple[str, int]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        search_id, offset = data["s"], data["o"]
-        if not isinstance(search_id, str) or type(offset) is not int or offset < 0:
-            raise ValueError
-        return str(uuid.UUID(search_id)), offset
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError, RecursionError):
-        raise _bad_token("Invalid pagination token") from None
-
-
-def _bad_token(message: str) -> Invalid:
-    return Invalid("Invalid nextToken", [FieldError("nextToken", message)])
+    data = tokens.decode(token)
+    if not isinstance(data, dict) or not isinstance(data.get("s"), str):
+        raise tokens.invalid()
+    search_id, offset = parse_uuid(data["s"]), data.get("o")
+    if search_id is None or type(offset) is not int or offset < 0:
+        raise tokens.invalid()
+    return search_id, offset
 
 
 def resolve_selection(org_id: str, selection: Selection) -> list[str]:

@@ -441,10 +441,18 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
         assert redrive["maxReceiveCount"] == settings().max_receive_count
         assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in alarmed
         assert name in CONSUMERS
-    for function in resources.values():
-        for event in function.get("Properties", {}).get("Events", {}).values():
-            if event["Type"] == "SQS":
-                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    sources = [
+        event["Properties"]
+        for function in resources.values()
+        for event in function.get("Properties", {}).get("Events", {}).values()
+        if event["Type"] == "SQS"
+    ]
+    sources += [
+        m["Properties"] for m in template.resources("AWS::Lambda::EventSourceMapping").values()
+    ]
+    assert len(sources) == len(work_queues)
+    for source in sources:
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     schedules = [s for f in template.functions().values() for s in f.schedules]
     assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]
 

@@ -433,8 +433,10 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     work_queues = {name for name, q in queues.items() if "RedrivePolicy" in q["Properties"]}
     assert work_queues == {"RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue"}
     alarmed = {
-        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in template.resources("AWS::CloudWatch::Alarm").values()
+        for m in a["Properties"]["Metrics"]
+        if "MetricStat" in m
     }
     for name in work_queues:
         redrive = queues[name]["Properties"]["RedrivePolicy"]

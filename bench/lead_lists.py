@@ -43,14 +43,13 @@ def environment() -> Iterator[None]:
     """A fresh emulator with the template's resources, env wired like a Lambda's."""
     from leadlists.config import settings
     from leadlists.repositories import dynamo
-    from leadlists_local import moto_shims, resources, template
+    from leadlists_local import moto_shims, resources
 
     moto_shims.install()  # moto's per-item table copy in transactions is not the system's cost
     with mock_aws():
         created = resources.create_all(boto3.Session(region_name="us-east-1"))
         before = dict(os.environ)
-        os.environ.update(resources.environment(template.functions()["AddCompaniesFunction"],
-                                                created, {}))  # fmt: skip
+        os.environ.update(resources.environment_all(created, {}))
         settings.cache_clear()
         dynamo.client.cache_clear()
         try:

@@ -103,11 +103,11 @@ def environment() -> Iterator[dict[str, Any]]:
     from leadlists import queues
     from leadlists.config import settings
     from leadlists.repositories import dynamo
-    from leadlists_local import resources, template
+    from leadlists_local import resources
 
     with mock_aws():
         created = resources.create_all(boto3.Session(region_name="us-east-1"))
-        env = resources.environment(template.functions()["SaveListFunction"], created, {})
+        env = resources.environment_all(created, {})
         before = dict(os.environ)
         os.environ.update(env)
         os.environ["SYNC_REFRESH_MAX_PERSONS"] = "0"  # always fan out

@@ -20,7 +20,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 from leadlists.config import settings
 from leadlists.repositories import dynamo
-from leadlists_local import lambdas, moto_shims, resources, template
+from leadlists_local import lambdas, moto_shims, resources
 from leadlists_local.catalog import seed_catalog
 
 ORG_A, ORG_B = "org_alpha", "org_beta"
@@ -28,14 +28,13 @@ ORG_A, ORG_B = "org_alpha", "org_beta"
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """Fresh moto state with every table and queue of template.yaml, env wired like Lambda's."""
+    """Fresh moto state with every table and queue of template.yaml, and the union of every
+    function's environment (each test may call any function's code)."""
     moto_shims.install()  # thread-safe, fast transactions (see leadlists_local/moto_shims.py)
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         created = resources.create_all(session)
-        env = resources.environment(
-            template.functions()["SaveListFunction"], created, parameters={}
-        )
+        env = resources.environment_all(created, parameters={})
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         settings.cache_clear()

@@ -498,18 +498,28 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     work_queues = {name for name, q in queues.items() if "RedrivePolicy" in q["Properties"]}
     assert work_queues == {"RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue"}
     alarmed = {
-        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in template.resources("AWS::CloudWatch::Alarm").values()
+        for m in a["Properties"]["Metrics"]
+        if "MetricStat" in m
     }
     for name in work_queues:
         redrive = queues[name]["Properties"]["RedrivePolicy"]
         assert redrive["maxReceiveCount"] == settings().max_receive_count
         assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in alarmed
         assert name in CONSUMERS
-    for function in resources.values():
-        for event in function.get("Properties", {}).get("Events", {}).values():
-            if event["Type"] == "SQS":
-                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    sources = [
+        event["Properties"]
+        for function in resources.values()
+        for event in function.get("Properties", {}).get("Events", {}).values()
+        if event["Type"] == "SQS"
+    ]
+    sources += [
+        m["Properties"] for m in template.resources("AWS::Lambda::EventSourceMapping").values()
+    ]
+    assert len(sources) == len(work_queues)
+    for source in sources:
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     schedules = [s for f in template.functions().values() for s in f.schedules]
     assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]
 

@@ -162,9 +162,7 @@ def world() -> Iterator[World]:
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         moto_shims.install()
         created = resources.create_all(boto3.Session(region_name="us-east-1"))
-        env = resources.environment(
-            template.functions()["SaveListFunction"], created, parameters={}
-        )
+        env = resources.environment_all(created, parameters={})
         for key, value in env.items():
             patch.setenv(key, value)
         _clear_caches()

@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from leadlists_local import lambdas, resources, template
+from leadlists_local import lambdas, resources
 
 REGION = "us-east-1"
 # The emulator accepts any credentials; these keep real ones away from it.
@@ -87,23 +87,6 @@ def reset_layer_caches() -> None:
     boto3.DEFAULT_SESSION = None
 
 
-def function_environment(created: dict[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
-    """The union of every function's environment. One process can hold one value per name."""
-    merged: dict[str, str] = {}
-    for function in template.functions().values():
-        for key, value in resources.environment(function, created, dict(parameters)).items():
-            if key in merged and merged[key] != value:
-                logger.warning(
-                    "%s differs between functions (%r vs %r); using the first locally",
-                    key,
-                    merged[key],
-                    value,
-                )
-                continue
-            merged[key] = value
-    return merged
-
-
 class AwsEnvironment:
     """Points boto3 (ours and the layer's) at an endpoint and creates the template's resources.
 
@@ -129,7 +112,7 @@ class AwsEnvironment:
             self._set(base)
             reset_layer_caches()
             self.created = resources.create_all(boto3.Session(region_name=base.get("AWS_REGION")))
-            self._set(function_environment(self.created, self.parameters))
+            self._set(resources.environment_all(self.created, self.parameters))
             reset_layer_caches()
         except BaseException:
             self.close()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 from leadlists_local import template
 
 PREFIX = "leadlists-local"
+
+logger = logging.getLogger("leadlists_local")
 
 
 def physical_name(logical_id: str) -> str:
@@ -134,3 +138,21 @@ def environment(
     function: template.Function, created: dict[str, Any], parameters: dict[str, str]
 ) -> dict[str, str]:
     return {k: resolve(v, created, parameters) for k, v in function.environment.items()}
+
+
+def environment_all(created: dict[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
+    """The union of every function's environment, for one process that runs them all (the local
+    runtime, in-process tests). It can hold one value per name: the first function's wins."""
+    merged: dict[str, str] = {}
+    for function in template.functions().values():
+        for key, value in environment(function, created, dict(parameters)).items():
+            if key in merged and merged[key] != value:
+                logger.warning(
+                    "%s differs between functions (%r vs %r); using the first locally",
+                    key,
+                    merged[key],
+                    value,
+                )
+                continue
+            merged[key] = value
+    return merged

@@ -55,7 +55,8 @@ class Function:
     handler: str
     environment: dict[str, Any]
     routes: list[Route]
-    queues: list[dict[str, Any]]  # SQS event sources: {"queue": logical id, "batch_size": n}
+    # SQS events or event source mappings: {"queue": logical id, "batch_size": n}
+    queues: list[dict[str, Any]]
     # {"name", "expression", "rate_seconds" (None for cron()), "input" (JSON text or None),
     #  "enabled"}
     schedules: list[dict[str, Any]]
@@ -104,14 +105,30 @@ def _schedule(name: str, props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _sqs_source(queue_arn: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    return {"queue": queue_arn["Fn::GetAtt"][0], "batch_size": int(props.get("BatchSize", 10))}
+
+
+def _mapped_queues() -> dict[str, list[dict[str, Any]]]:
+    """SQS sources of explicit event source mappings, by function (template.yaml says why)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for mapping in resources("AWS::Lambda::EventSourceMapping").values():
+        props = mapping["Properties"]
+        source = _sqs_source(props["EventSourceArn"], props)
+        out.setdefault(props["FunctionName"]["Ref"], []).append(source)
+    return out
+
+
 def functions() -> dict[str, Function]:
     globals_fn = load().get("Globals", {}).get("Function", {})
     global_env = globals_fn.get("Environment", {}).get("Variables", {})
+    mapped = _mapped_queues()
     out: dict[str, Function] = {}
     for logical_id, resource in resources("AWS::Serverless::Function").items():
         props = resource["Properties"]
         env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
-        routes, queues, schedules = [], [], []
+        routes, schedules = [], []
+        queues = list(mapped.get(logical_id, []))
         for event_name, event in props.get("Events", {}).items():
             ev = event.get("Properties", {})
             if event["Type"] == "HttpApi":
@@ -119,8 +136,7 @@ def functions() -> dict[str, Function]:
                     Route(ev["Method"].upper(), ev["Path"], logical_id, _route_pattern(ev["Path"]))
                 )
             elif event["Type"] == "SQS":
-                queue = ev["Queue"]["Fn::GetAtt"][0]
-                queues.append({"queue": queue, "batch_size": int(ev.get("BatchSize", 10))})
+                queues.append(_sqs_source(ev["Queue"], ev))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 schedules.append(_schedule(event_name, ev))
         out[logical_id] = Function(

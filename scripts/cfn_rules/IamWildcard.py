@@ -38,8 +38,8 @@ _ATTACHES_MANAGED = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 # AWS managed policies SAM attaches to the roles it generates by itself: no template setting
 # removes them (only explicit roles could). Their documents hold `Resource: "*"`, which no scanner
 # of this template sees; they are the accepted exceptions, each for the reason given. The SQS
-# consumers have explicit roles with these two and an inline statement on their own queue, in place
-# of the AWSLambdaSQSQueueExecutionRole (sqs:* on every queue) SAM would attach.
+# consumers subscribe through explicit event source mappings, so SAM gives their roles no
+# AWSLambdaSQSQueueExecutionRole (SQS polling on every queue): their policies name their own queue.
 ACCEPTED_MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole": (
         "function logs (logs:CreateLogGroup, CreateLogStream, PutLogEvents); SAM attaches it to"

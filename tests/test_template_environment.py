@@ -1,0 +1,49 @@
+"""Each function's environment in template.yaml matches what its policies and events let it use:
+a table, queue or bucket setting where the policies name that resource, the claim names where an
+HttpApi route invokes it, and nowhere else (the settings have defaults, so a missing one would
+only show as a wrong table or an unconfigured queue at run time)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from leadlists_local import template
+
+# Setting -> the resource whose use it names (queues: only where the function sends to them).
+RESOURCE_SETTINGS = {
+    "TENANT_TABLE": "TenantTable",
+    "GLOBAL_TABLE": "GlobalTable",
+    "REFRESH_QUEUE_URL": "RefreshQueue",
+    "REFRESH_SEGMENT_QUEUE_URL": "RefreshSegmentQueue",
+    "TENANT_COPY_QUEUE_URL": "TenantCopyQueue",
+    "EXPORT_BUCKET": "ExportBucket",
+}
+CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
+
+
+def _used(function: dict[str, Any]) -> set[str]:
+    """Resources named by the function's statements (SendMessage only, for queues)."""
+    used = set()
+    for policy in function["Properties"].get("Policies", []):
+        for statement in policy.get("Statement", []):
+            actions = statement["Action"]
+            actions = actions if isinstance(actions, list) else [actions]
+            text = json.dumps(statement["Resource"])
+            for setting, resource in RESOURCE_SETTINGS.items():
+                if f'"{resource}' in text or "${" + resource in text:
+                    queue = setting.endswith("_QUEUE_URL")
+                    if not queue or "sqs:SendMessage" in actions:
+                        used.add(setting)
+    return used
+
+
+@pytest.mark.parametrize("name", sorted(template.functions()))
+def test_function_environment_matches_its_policies_and_routes(name: str) -> None:
+    function = template.functions()[name]
+    env = set(function.environment)
+    used = _used(template.load()["Resources"][name])
+    assert env & set(RESOURCE_SETTINGS) == used
+    assert env & CLAIM_SETTINGS == (CLAIM_SETTINGS if function.routes else set())

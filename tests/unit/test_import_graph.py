@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "layers" / "common" / "leadlists"
+PACKAGE = Path(__file__).resolve().parents[2] / "layers" / "common" / "leadlists"
 Graph = Mapping[str, set[str]]
 
 

@@ -413,7 +413,7 @@ def test_unknown_messages_are_failed_not_swallowed(fanout, body):
 # ------------------------------------------------------------------------------------- pieces
 
 
-SAMPLE_SEGMENT = Path(__file__).resolve().parents[1] / "events" / "refresh_segment.json"
+SAMPLE_SEGMENT = Path(__file__).resolve().parents[2] / "events" / "refresh_segment.json"
 
 
 @pytest.mark.parametrize(

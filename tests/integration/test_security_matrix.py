@@ -49,7 +49,7 @@ from leadlists.repositories import dynamo, searches
 from leadlists_local import lambdas, moto_shims, resources, template
 from leadlists_local.catalog import seed_catalog
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 MIB = 1024 * 1024  # the contract's body limit
 LEADS = "/api/v1/entities/leadlists"
 SECRET = "alpha-secret"  # in every name organization A gives a resource

@@ -1,0 +1,94 @@
+"""The fan-out's pieces without any table: segment sizing, the sorted merge, copy chunks, run
+keys, and the template's queue wiring (every work queue has a DLQ, an alarm and one consumer)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leadlists.config import settings
+from leadlists.repositories import keys
+from leadlists_local import template
+
+CONSUMERS = {  # queue -> function, read from the template's SQS event sources
+    q["queue"]: name for name, f in template.functions().items() for q in f.queues
+}
+
+
+def test_segments_grow_with_the_catalog_and_are_bounded(monkeypatch):
+    from leadlists.services import coordinator as service
+
+    monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "5000")
+    monkeypatch.setenv("REFRESH_MAX_SEGMENTS", "50")
+    settings.cache_clear()
+    try:
+        got = [service.segment_count(n) for n in (0, 1, 5000, 5001, 100_000, 10_000_000)]
+    finally:
+        settings.cache_clear()
+    assert got == [1, 1, 1, 2, 20, 50]
+
+
+def test_sorted_diff_streams_adds_removes_and_keeps():
+    from leadlists.services.merge import diff_sorted
+
+    got = list(diff_sorted(iter(["a", "c", "d", "f"]), iter(["b", "c", "e", "f", "g"])))
+    assert got == [
+        ("a", 1), ("b", -1), ("c", 0), ("d", 1), ("e", -1), ("f", 0), ("g", -1),
+    ]  # fmt: skip
+    assert list(diff_sorted(iter([]), iter(["x"]))) == [("x", -1)]
+    assert list(diff_sorted(iter(["x"]), iter([]))) == [("x", 1)]
+
+
+def test_copy_chunks_stay_under_the_sqs_limit():
+    from leadlists.services.segment_worker import (
+        COPY_CHUNK_BYTES,
+        COPY_CHUNK_PERSONS,
+        copy_chunks,
+    )
+
+    people = [{"id": f"{n:05d}", "bio": "x" * 5000} for n in range(250)]
+    chunks = copy_chunks(people)
+    assert [p for c in chunks for p in c] == people
+    assert all(len(c) <= COPY_CHUNK_PERSONS for c in chunks)
+    assert all(len(json.dumps(c)) <= COPY_CHUNK_BYTES + 1000 for c in chunks)
+
+
+def test_saved_list_keys_parse_back():
+    key = keys.saved_list("org#with#hashes", "3f1c9a52-8d6e-4b7a-9c41-2e5d7f0a1b23")[keys.PK]
+    assert keys.parse_saved_list(key) == ("org#with#hashes", "3f1c9a52-8d6e-4b7a-9c41-2e5d7f0a1b23")
+    for bad in ("LIST#x", "ORG#o#LEADLIST#x", keys.refresh_run("o", "l", "r")[keys.PK]):
+        with pytest.raises(ValueError):
+            keys.parse_saved_list(bad)
+
+
+def test_template_wires_queues_dlqs_alarms_and_receive_counts():
+    resources = template.load()["Resources"]
+    queues = template.resources("AWS::SQS::Queue")
+    work_queues = {name for name, q in queues.items() if "RedrivePolicy" in q["Properties"]}
+    assert {"RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue"} <= work_queues
+    alarmed = {
+        m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for a in template.resources("AWS::CloudWatch::Alarm").values()
+        for m in a["Properties"]["Metrics"]
+        if "MetricStat" in m
+    }
+    for name in work_queues:
+        redrive = queues[name]["Properties"]["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] == settings().max_receive_count
+        assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in alarmed
+        assert name in CONSUMERS
+    sources = [
+        event["Properties"]
+        for function in resources.values()
+        for event in function.get("Properties", {}).get("Events", {}).values()
+        if event["Type"] == "SQS"
+    ]
+    sources += [
+        m["Properties"] for m in template.resources("AWS::Lambda::EventSourceMapping").values()
+    ]
+    assert len(sources) == len(work_queues)
+    for source in sources:
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    schedules = [s for f in template.functions().values() for s in f.schedules]
+    assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]

@@ -1,12 +1,8 @@
 """GET /lists/{id}: the organization's lists when id is the organization's, else one list."""
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from leadlists.api import create_app, current_caller, dump, handler
-from leadlists.models.common import PageLimit
+from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, dump, handler
 from leadlists.models.saved_lists import SavedList
 from leadlists.services import saved_lists
 
@@ -16,8 +12,8 @@ app = create_app()
 @app.get("/lists/<id>", summary="Get a saved list, or page the organization's lists")
 def get_list(
     id: str,
-    limit: Annotated[PageLimit | None, Query()] = None,
-    nextToken: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: LimitQuery = None,
+    nextToken: NextTokenQuery = None,
 ) -> Response[SavedList | list[SavedList]]:
     caller = current_caller(app)
     if id == caller.org_id:

@@ -1,11 +1,6 @@
 """GET /lists/{id}/contacts: page a saved list's members."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from leadlists.api import create_app, current_caller, handler
-from leadlists.models.common import PageLimit
+from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, handler
 from leadlists.models.saved_lists import ContactPage
 from leadlists.services import saved_lists
 
@@ -14,9 +9,7 @@ app = create_app()
 
 @app.get("/lists/<id>/contacts", summary="Page a saved list's members")
 def list_contacts(
-    id: str,
-    limit: Annotated[PageLimit | None, Query()] = None,
-    nextToken: Annotated[str | None, Query(max_length=2048)] = None,
+    id: str, limit: LimitQuery = None, nextToken: NextTokenQuery = None
 ) -> ContactPage:
     return saved_lists.contacts(current_caller(app), id, limit, nextToken)
 

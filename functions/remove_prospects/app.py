@@ -1,10 +1,6 @@
 """POST /api/v1/entities/leadlists/{id}/remove-prospects: remove persons from a lead list."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from leadlists.api import LeadListId, create_app, current_caller, handler
+from leadlists.api import JsonBody, LeadListId, create_app, current_caller, handler
 from leadlists.models.lead_lists import RemovedCount, RemoveProspectsRequest
 from leadlists.services import lead_lists
 
@@ -12,9 +8,7 @@ app = create_app()
 
 
 @app.post("/api/v1/entities/leadlists/<id>/remove-prospects", summary="Remove prospects")
-def remove_prospects(
-    id: LeadListId, body: Annotated[RemoveProspectsRequest, Body()]
-) -> RemovedCount:
+def remove_prospects(id: LeadListId, body: JsonBody[RemoveProspectsRequest]) -> RemovedCount:
     return lead_lists.remove_prospects(current_caller(app), id, body)
 
 

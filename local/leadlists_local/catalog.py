@@ -34,34 +34,13 @@ INDUSTRIES = [
 HEADCOUNTS = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001-10000", "10001+"]
 REVENUES = ["<$1M", "$1M-$10M", "$10M-$50M", "$50M-$100M", "$100M-$500M", "$500M-$1B", "$1B+"]
 NAME_A = [
-    "Acme",
-    "Blue",
-    "Bright",
-    "Cloud",
-    "Data",
-    "Delta",
-    "Echo",
-    "Fusion",
-    "Green",
-    "Helix",
-    "Iron",
-    "Nova",
-    "Orbit",
-    "Peak",
-]
-NAME_A += ["Quantum", "Red", "Silver", "Summit", "Vector", "Zen"]
+    "Acme", "Blue", "Bright", "Cloud", "Data", "Delta", "Echo", "Fusion", "Green", "Helix",
+    "Iron", "Nova", "Orbit", "Peak", "Quantum", "Red", "Silver", "Summit", "Vector", "Zen",
+]  # fmt: skip
 NAME_B = [
-    "Labs",
-    "Systems",
-    "Works",
-    "Analytics",
-    "Dynamics",
-    "Networks",
-    "Solutions",
-    "Health",
-    "Logistics",
-]
-NAME_B += ["Media", "Capital", "Robotics", "Foods", "Energy", "Software"]
+    "Labs", "Systems", "Works", "Analytics", "Dynamics", "Networks", "Solutions", "Health",
+    "Logistics", "Media", "Capital", "Robotics", "Foods", "Energy", "Software",
+]  # fmt: skip
 SUFFIX = ["Inc", "LLC", "GmbH", "Ltd", "Corp", "Group", "Co"]
 FIRST = [
     "Alice",

@@ -10,12 +10,12 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
@@ -31,7 +31,7 @@ from leadlists.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
-from leadlists.models.common import UUID_SCHEMA, UuidStr
+from leadlists.models.common import UUID_SCHEMA, PageLimit, UuidStr
 
 logger = Logger()
 
@@ -46,6 +46,11 @@ LeadListId = Annotated[
     WithJsonSchema({**UUID_SCHEMA, "description": "The lead list's id"}),
     Path(description="The lead list's id"),
 ]
+# Parameter types every route declares the same way.
+Model = TypeVar("Model", bound=BaseModel)
+JsonBody = Annotated[Model, Body()]
+LimitQuery = Annotated[PageLimit | None, Query()]
+NextTokenQuery = Annotated[str | None, Query(max_length=2048)]
 # The 403 a lead list answers on a GET or DELETE too (POST and PATCH document theirs anyway).
 NOT_SHARED = {
     "description": "Not shared with the caller, who is not an admin",

@@ -13,12 +13,17 @@ AUDIT_VENV := .tools/audit
 # `make fuzz`: the long run; `make test` runs a bounded one (fuzz-quick).
 FUZZ_EXAMPLES ?= 200
 FUZZ_TIME ?= 900
+# `make e2e`: the HTTP suite and a bounded fuzz against a running API (tests/http_target.py):
+#   LEADLISTS_BASE_URL=https://... LEADLISTS_TOKEN_CMD="..." make e2e
+E2E_TESTS := tests/test_local_runtime.py
+E2E_FUZZ_EXAMPLES ?= 10
+export LEADLISTS_BASE_URL LEADLISTS_TOKEN_CMD
 # pyenv shims resolve python3.12/3.13 for `sam build` only when asked to.
 export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: run test lint unit fuzz fuzz-quick bandit iam security audit sam-validate sam-build bench \
-	clean openapi
+	clean openapi e2e
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,14 +48,23 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# `make unit` and `make test` always use the in-process runtime, whatever the shell exports.
 unit: $(STAMP)
-	$(BIN)/pytest -n 2
+	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2
 
 fuzz-quick: $(STAMP)
 	$(BIN)/leadlists fuzz --max-examples 10
 
 fuzz: $(STAMP)
 	$(BIN)/leadlists fuzz --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
+
+e2e: $(STAMP)
+	@test -n "$$LEADLISTS_BASE_URL" && test -n "$$LEADLISTS_TOKEN_CMD" || { \
+		echo "make e2e needs LEADLISTS_BASE_URL and LEADLISTS_TOKEN_CMD (see README, Deploy)" >&2; \
+		exit 2; }
+	$(BIN)/pytest -n 2 -rs $(E2E_TESTS)
+	$(BIN)/leadlists fuzz --max-examples $(E2E_FUZZ_EXAMPLES) \
+		--base-url "$$LEADLISTS_BASE_URL" --token-cmd "$$LEADLISTS_TOKEN_CMD"
 
 bandit: $(STAMP)
 	$(BIN)/bandit -q -r layers functions local scripts
@@ -78,7 +92,7 @@ sam-build: $(SAM)
 
 # pytest runs last so that its closing summary is the last line `make test` (and CI) prints.
 test: lint fuzz-quick security sam-validate sam-build
-	$(BIN)/pytest -n 2
+	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess  # nosec B404 - the user's own token command, argv without a shell
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 
-from leadlists_local import tokens
+from leadlists_local import fuzz, tokens
 
 BASE_URL_ENV = "LEADLISTS_BASE_URL"
 TOKEN_CMD_ENV = "LEADLISTS_TOKEN_CMD"
@@ -87,17 +86,7 @@ class Target:
     def _mint(self, org: str, user: str, role: str) -> str:
         if self.runtime is not None:
             return self.runtime.token(org=org, user=user, role=role or None)
-        argv = [*self.token_cmd, "--org", org, "--user", user, "--role", role]
-        done = subprocess.run(  # noqa: S603  # nosec B603
-            argv, capture_output=True, text=True, timeout=120, check=False
-        )
-        lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
-        if done.returncode != 0 or not lines:
-            raise RuntimeError(
-                f"{TOKEN_CMD_ENV} failed for org={org!r} user={user!r} role={role!r} "
-                f"(exit {done.returncode}): {done.stderr.strip()[-2000:]}"
-            )
-        return lines[-1]
+        return fuzz.token_from_command(self.token_cmd, org, user, role)
 
 
 def user_of(token: str) -> str:

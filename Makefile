@@ -83,8 +83,16 @@ audit:
 	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1
 	$(AUDIT_VENV)/bin/pip-audit --strict -r layers/common/requirements.txt
 
+# Both values of CreateTestUserPool: `sam validate` takes no parameter overrides, so the second
+# run lints a copy whose default is "true" (cfn-lint then takes the test pool's branches).
+TEST_POOL_TEMPLATE := .aws-sam/template-test-user-pool.yaml
 sam-validate: $(SAM)
 	$(SAM) validate --lint
+	mkdir -p .aws-sam
+	sed '/^  CreateTestUserPool:/,/^  [A-Za-z]/ s/Default: "false"/Default: "true"/' template.yaml \
+		>$(TEST_POOL_TEMPLATE)
+	grep -A2 '^  CreateTestUserPool:' $(TEST_POOL_TEMPLATE) | grep -q 'Default: "true"'
+	$(SAM) validate --lint --template-file $(TEST_POOL_TEMPLATE)
 
 sam-build: $(SAM)
 	$(SAM) build --parallel

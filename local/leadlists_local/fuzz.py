@@ -29,7 +29,7 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 # The document `make openapi` writes and CI checks against the code.
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.json"
 BASE_URL_ENV = "LEADLISTS_BASE_URL"
-TOKEN_CMD_ENV = "LEADLISTS_TOKEN_CMD"  # noqa: S105  # nosec B105 - a variable name
+TOKEN_CMD_ENV = "LEADLISTS_TOKEN_CMD"  # noqa: S105  # nosec B105 (a variable name)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

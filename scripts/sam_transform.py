@@ -23,6 +23,9 @@ from leadlists_local import template as template_file  # noqa: E402
 
 # Parameters without a default need some value to translate; they never reach a policy.
 PARAMETERS = {"JwtIssuer": "https://issuer.example.com/", "JwtAudience": "leadlists"}
+# Scanners evaluate Conditions with the parameters' defaults and skip what they rule out: the
+# optional resources' roles are checked too when these defaults switch them on.
+SCANNED_DEFAULTS = {"CreateTestUserPool": "true"}
 
 
 class _NoManagedPolicies:
@@ -42,6 +45,8 @@ def main() -> None:
             if isinstance(properties.get(key), str):
                 properties[key] = "s3://leadlists-artifacts/code.zip"
     output = transform(template, PARAMETERS, _NoManagedPolicies())
+    for name, value in SCANNED_DEFAULTS.items():
+        output["Parameters"][name]["Default"] = value
     json.dump(output, sys.stdout, indent=1)
 
 

@@ -128,3 +128,65 @@ def drain_queue(aws: dict[str, Any], queue: str, function: str, rounds: int = 10
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         batches += 1
     return batches
+
+
+# The HTTP suite's target: a LocalRuntime started here, or LEADLISTS_BASE_URL (tests/http_target.py)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "local_only(reason): needs the in-process runtime (its tables, queues or code); skipped "
+        "only when the HTTP suite runs against LEADLISTS_BASE_URL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from http_target import BASE_URL_ENV, remote_base_url
+
+    if remote_base_url() is None:
+        return  # `make test`: every test runs
+    for item in items:
+        marker = item.get_closest_marker("local_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            assert reason, f"{item.nodeid}: local_only needs a reason"
+            item.add_marker(pytest.mark.skip(reason=f"local only ({BASE_URL_ENV} set): {reason}"))
+
+
+@pytest.fixture(scope="module")
+def http_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The API the HTTP tests call: LEADLISTS_BASE_URL with LEADLISTS_TOKEN_CMD when set,
+    otherwise a LocalRuntime started for the module (with its own state folder and key)."""
+    from http_target import Target, remote_base_url, remote_target
+
+    if remote_base_url() is not None:
+        yield remote_target()
+        return
+    from leadlists_local.runtime import LocalRuntime
+
+    runtime = LocalRuntime(
+        "127.0.0.1",
+        0,
+        seed_companies=30,
+        seed_persons=300,
+        state_dir=tmp_path_factory.mktemp("state"),
+        parameters={"LogLevel": "WARNING"},
+        visibility_timeout=1,  # failed messages come back fast enough to reach the DLQ in tests
+    )
+    runtime.start()
+    try:
+        yield Target(base_url=runtime.base_url, runtime=runtime)
+    finally:
+        runtime.stop()
+
+
+@pytest.fixture(scope="module")
+def base_url(http_target: Any) -> str:
+    return http_target.base_url
+
+
+@pytest.fixture(scope="module")
+def token_for(http_target: Any) -> Any:
+    """token_for(org, user, role="admin") -> a bearer token the target accepts."""
+    return http_target.token_for

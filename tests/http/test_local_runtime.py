@@ -1,4 +1,11 @@
-"""The local runtime over real HTTP: gateway checks, the saved-list flow, background work."""
+"""The HTTP suite: the saved-list and lead-list flows, tenancy, the gateway's answers and the
+background work, over real HTTP.
+
+By default it runs against a LocalRuntime the `http_target` fixture starts (conftest.py); with
+LEADLISTS_BASE_URL and LEADLISTS_TOKEN_CMD set (`make e2e`) the same tests run against that API,
+a deployed stack included (tests/http_target.py). Tests marked `local_only` look inside the
+runtime (its queues, its signing key, its code) and are skipped only in that case.
+"""
 
 from __future__ import annotations
 
@@ -18,69 +25,75 @@ import boto3
 import jwt
 import pytest
 import requests
+from http_target import ADMIN, MEMBER, Target
 
 from leadlists.repositories import catalog, keys
 from leadlists_local import lambdas, pollers, state, template, tokens
 from leadlists_local.runtime import LocalRuntime
 from leadlists_local.server import MAX_BODY
 
-ORG, USER = tokens.DEMO_ORG, tokens.DEMO_USER
+LEADS = "/api/v1/entities/leadlists"
+DATES = {"startDate": "2024-01-01T00:00:00.000Z", "endDate": "2024-03-31T23:59:59.000Z"}
+# Background work on a deployed stack includes cold starts and SQS polling.
+BACKGROUND_SECONDS = 90
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
-    folder = tmp_path_factory.mktemp("state")
-    rt = LocalRuntime(
-        "127.0.0.1",
-        0,
-        seed_companies=30,
-        seed_persons=300,
-        state_dir=folder,
-        parameters={"LogLevel": "WARNING"},
-        visibility_timeout=1,  # failed messages come back fast enough to reach the DLQ here
-    )
-    rt.start()
-    yield rt
-    rt.stop()
+def target(http_target: Target) -> Target:
+    return http_target
 
 
 @pytest.fixture(scope="module")
-def client(runtime: LocalRuntime) -> Iterator[requests.Session]:
+def runtime(http_target: Target) -> LocalRuntime:
+    """The in-process runtime, for tests that look inside it (they are marked local_only)."""
+    if http_target.runtime is None:
+        pytest.fail("this test uses the in-process runtime: mark it local_only with a reason")
+    return http_target.runtime
+
+
+@pytest.fixture(scope="module")
+def org(target: Target) -> str:
+    return target.org("a")
+
+
+@pytest.fixture(scope="module")
+def client(target: Target, org: str) -> Iterator[requests.Session]:
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {runtime.token()}"
+    session.headers.update(target.identity(org, "user_owner", ADMIN).headers)
     yield session
     session.close()
 
 
-def url(runtime: LocalRuntime, path: str) -> str:
-    return f"{runtime.base_url}{path}"
+def url(target: Target, path: str) -> str:
+    return target.url(path)
 
 
-def save(client: requests.Session, runtime: LocalRuntime, **extra: Any) -> dict[str, Any]:
+def save(client: requests.Session, target: Target, org: str, **extra: Any) -> dict[str, Any]:
     body = {
-        "organizationId": ORG,
+        "organizationId": org,
         "listName": f"US software {uuid.uuid4().hex[:8]}",
         "contacts_found": 3,
         "filter": {"countries": ["United States"]},
         **extra,
     }
-    answer = client.post(url(runtime, "/lists/save"), json=body, timeout=30)
+    answer = client.post(url(target, "/lists/save"), json=body, timeout=30)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
 
-def wait_idle(client: requests.Session, runtime: LocalRuntime, list_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
+def wait_idle(client: requests.Session, target: Target, list_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + BACKGROUND_SECONDS
     while True:
-        answer = client.get(url(runtime, f"/lists/{list_id}"), timeout=30)
+        answer = client.get(url(target, f"/lists/{list_id}"), timeout=30)
         assert answer.status_code == 200, answer.text
         body = answer.json()
         if body["refreshStatus"] == "idle" or time.monotonic() > deadline:
             return body
-        time.sleep(0.1)
+        time.sleep(0.2)
 
 
 def assert_error(answer: requests.Response, status: int, code: str) -> None:
+    """The contract's error body, from a function (or the local gateway, which answers so)."""
     assert answer.status_code == status, answer.text
     body = answer.json()
     assert body["code"] == code
@@ -88,16 +101,31 @@ def assert_error(answer: requests.Response, status: int, code: str) -> None:
     assert body["requestId"] == answer.headers["Apigw-Requestid"]
 
 
+# What API Gateway itself answers when no function runs: HTTP APIs cannot change these bodies.
+AWS_GATEWAY_BODIES = {401: {"message": "Unauthorized"}, 404: {"message": "Not Found"}}
+
+
+def assert_gateway_error(answer: requests.Response, status: int, code: str) -> None:
+    """An answer the gateway gives before any function: the contract's body from the local
+    runtime, or API Gateway's own fixed body from a deployed stack; the status is the same."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    if "code" in body:
+        assert_error(answer, status, code)
+    else:
+        assert body == AWS_GATEWAY_BODIES[status], body
+
+
 # ---------------------------------------------------------------------- the saved-list flow
 
 
-def test_saved_list_lifecycle(client: requests.Session, runtime: LocalRuntime) -> None:
-    saved = save(client, runtime)
+def test_saved_list_lifecycle(client: requests.Session, target: Target, org: str) -> None:
+    saved = save(client, target, org)
     assert saved["refreshStatus"] == "queued"
     list_id = saved["id"]
-    wait_idle(client, runtime, list_id)  # the queued computation first, so refresh runs inline
+    wait_idle(client, target, list_id)  # the queued computation first, so refresh runs inline
 
-    refreshed = client.post(url(runtime, f"/lists/refresh/{list_id}"), timeout=30)
+    refreshed = client.post(url(target, f"/lists/refresh/{list_id}"), timeout=30)
     assert refreshed.status_code == 200, refreshed.text
     body = refreshed.json()
     assert body["refreshStatus"] == "idle"
@@ -105,16 +133,16 @@ def test_saved_list_lifecycle(client: requests.Session, runtime: LocalRuntime) -
     total = body["contactsNum"]
     assert total > 5
 
-    got = client.get(url(runtime, f"/lists/{list_id}"), timeout=30)
+    got = client.get(url(target, f"/lists/{list_id}"), timeout=30)
     assert got.status_code == 200 and got.json()["id"] == list_id
-    lists = client.get(url(runtime, f"/lists/{ORG}"), timeout=30)
+    lists = client.get(url(target, f"/lists/{org}"), timeout=30)
     assert lists.status_code == 200
     assert list_id in {item["id"] for item in lists.json()}
 
     seen: list[str] = []
     query: dict[str, Any] = {"limit": 25}
     while True:
-        page = client.get(url(runtime, f"/lists/{list_id}/contacts"), params=query, timeout=30)
+        page = client.get(url(target, f"/lists/{list_id}/contacts"), params=query, timeout=30)
         assert page.status_code == 200, page.text
         data = page.json()
         assert len(data["contacts"]) <= 25
@@ -124,26 +152,30 @@ def test_saved_list_lifecycle(client: requests.Session, runtime: LocalRuntime) -
         query["nextToken"] = data["nextToken"]
     assert len(seen) == len(set(seen)) == total > 25  # more than one page
 
-    deleted = client.delete(url(runtime, f"/lists/{list_id}"), timeout=30)
+    deleted = client.delete(url(target, f"/lists/{list_id}"), timeout=30)
     assert deleted.status_code == 200, deleted.text
-    assert_error(client.get(url(runtime, f"/lists/{list_id}"), timeout=30), 404, "NOT_FOUND")
+    assert_error(client.get(url(target, f"/lists/{list_id}"), timeout=30), 404, "NOT_FOUND")
 
 
-def test_saved_list_is_computed_by_the_queue_poller(
-    client: requests.Session, runtime: LocalRuntime
+def test_saved_list_is_computed_in_the_background(
+    client: requests.Session, target: Target, org: str
 ) -> None:
-    saved = save(client, runtime, filter={"industries": ["Software", "Technology"]})
+    saved = save(client, target, org, filter={"industries": ["Software", "Technology"]})
     assert saved["refreshStatus"] == "queued" and saved["lastSyncedTime"] is None
-    done = wait_idle(client, runtime, saved["id"])
+    done = wait_idle(client, target, saved["id"])
     assert done["refreshStatus"] == "idle", done
     assert done["lastSyncedTime"] is not None
     assert done["contactsNum"] == done["matchedContactsNum"] > 0
+    client.delete(url(target, f"/lists/{saved['id']}"), timeout=30)
 
 
-def test_chunked_body_reaches_the_function(client: requests.Session, runtime: LocalRuntime) -> None:
+@pytest.mark.local_only("the local server's own chunked-body parsing; API Gateway buffers bodies")
+def test_chunked_body_reaches_the_function(
+    client: requests.Session, runtime: LocalRuntime, target: Target, org: str
+) -> None:
     body = json.dumps(
         {
-            "organizationId": ORG,
+            "organizationId": org,
             "listName": f"chunked {uuid.uuid4().hex[:8]}",
             "contacts_found": 0,
             "filter": {"countries": ["Germany"]},
@@ -151,7 +183,7 @@ def test_chunked_body_reaches_the_function(client: requests.Session, runtime: Lo
     ).encode()
     parts = iter([body[:10], body[10:]])  # a generator makes requests send it chunked
     answer = client.post(
-        url(runtime, "/lists/save"),
+        url(target, "/lists/save"),
         data=parts,
         headers={"Content-Type": "application/json"},
         timeout=30,
@@ -159,73 +191,193 @@ def test_chunked_body_reaches_the_function(client: requests.Session, runtime: Lo
     assert answer.status_code == 200, answer.text
 
 
+# ---------------------------------------------------------------------- the lead-list flow
+
+
+def _companies(client: requests.Session, target: Target, count: int) -> list[str]:
+    body = {"filter": {"countries": ["United States"]}, "pageSize": count}
+    answer = client.post(url(target, "/api/v1/search/companies"), json=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    ids = [company["id"] for company in answer.json()["results"]]
+    assert len(ids) == count, answer.json()
+    return ids
+
+
+def test_lead_list_lifecycle_and_sharing(
+    client: requests.Session, target: Target, org: str
+) -> None:
+    shared = target.identity(org, "user_shared", MEMBER)
+    outsider = target.identity(org, "user_outsider", MEMBER)
+    body = {"name": f"accounts {uuid.uuid4().hex[:8]}", "type": "company", **DATES}
+    body["userIds"] = [shared.user_id]
+    created = client.post(url(target, LEADS), json=body, timeout=30)
+    assert created.status_code == 201, created.text
+    lead = created.json()
+    assert shared.user_id in lead["userIds"]
+    path = url(target, f"{LEADS}/{lead['id']}")
+
+    ids = _companies(client, target, 3)
+    added = client.post(f"{path}/add-companies", json={"companyIds": [*ids, ids[0]]}, timeout=30)
+    assert added.status_code == 200, added.text
+    assert sorted(added.json()["companyIds"]) == sorted(ids)
+    again = client.post(f"{path}/add-companies", json={"companyIds": ids[:1]}, timeout=30)
+    assert again.status_code == 200 and again.json() == {"addedCount": 0}, again.text
+
+    # A member named in userIds may use it; another member of the organization may not.
+    seen = requests.get(path, headers=shared.headers, timeout=30)
+    assert seen.status_code == 200, seen.text
+    assert {c["id"] for c in seen.json()["companies"]} == set(ids)
+    assert_error(requests.get(path, headers=outsider.headers, timeout=30), 403, "FORBIDDEN")
+    visible = requests.get(url(target, LEADS), headers=outsider.headers, timeout=30)
+    assert visible.status_code == 200, visible.text
+    assert lead["id"] not in {x["id"] for x in visible.json()["leadLists"]}
+
+    renamed = client.patch(path, json={"name": f"{body['name']} v2"}, timeout=30)
+    assert renamed.status_code == 200 and renamed.json()["name"] == f"{body['name']} v2"
+    removed = client.post(f"{path}/remove-companies", json={"companyIds": ids[:1]}, timeout=30)
+    assert removed.status_code == 200 and removed.json() == {"removedCount": 1}, removed.text
+
+    assert client.delete(path, timeout=30).status_code == 200
+    assert_error(client.get(path, timeout=30), 404, "NOT_FOUND")
+
+
+# ---------------------------------------------------------------------- tenancy over HTTP
+
+
+def test_another_organization_sees_and_changes_nothing(
+    client: requests.Session, target: Target, org: str
+) -> None:
+    saved = save(client, target, org)
+    lead = client.post(
+        url(target, LEADS), json={"name": "secret accounts", "type": "company", **DATES}, timeout=30
+    )
+    assert lead.status_code == 201, lead.text
+    lead_id = lead.json()["id"]
+    other = target.identity(target.org("b"), "user_other_admin", ADMIN)
+
+    def call(method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(
+            method, url(target, path), json=body, headers=other.headers, timeout=30
+        )
+
+    # Another tenant's resources do not exist for the caller (404, never 403)...
+    for method, path, body in [
+        ("GET", f"/lists/{saved['id']}", None),
+        ("GET", f"/lists/{org}", None),
+        ("GET", f"/lists/{saved['id']}/contacts", None),
+        ("POST", f"/lists/refresh/{saved['id']}", None),
+        ("DELETE", f"/lists/{saved['id']}", None),
+        ("GET", f"{LEADS}/{lead_id}", None),
+        ("PATCH", f"{LEADS}/{lead_id}", {"name": "taken over"}),
+        ("POST", f"{LEADS}/{lead_id}/add-companies", {"companyIds": _companies(client, target, 1)}),
+        ("DELETE", f"{LEADS}/{lead_id}", None),
+    ]:
+        answer = call(method, path, body)
+        assert_error(answer, 404, "NOT_FOUND")
+        assert "secret" not in answer.text and saved["name"] not in answer.text
+    # ...and naming the other organization in a body is forbidden.
+    foreign = {**_save_body(org), "listName": "not mine"}
+    assert_error(call("POST", "/lists/save", foreign), 403, "FORBIDDEN")
+    their_lists = call("GET", f"/lists/{target.org('b')}")
+    assert their_lists.status_code == 200 and their_lists.json() == []
+    their_leads = call("GET", LEADS)
+    assert their_leads.status_code == 200 and their_leads.json()["leadLists"] == []
+
+    # Nothing changed for the owner.
+    mine = client.get(url(target, f"/lists/{saved['id']}"), timeout=30)
+    assert mine.status_code == 200 and mine.json()["version"] >= saved["version"]
+    assert mine.json()["name"] == saved["name"]
+    still = client.get(url(target, f"{LEADS}/{lead_id}"), timeout=30)
+    assert still.status_code == 200 and still.json()["name"] == "secret accounts"
+    assert still.json()["companyIds"] == []
+    client.delete(url(target, f"{LEADS}/{lead_id}"), timeout=30)
+    client.delete(url(target, f"/lists/{saved['id']}"), timeout=30)
+
+
+def _save_body(org: str) -> dict[str, Any]:
+    return {"organizationId": org, "contacts_found": 0, "filter": {"countries": ["France"]}}
+
+
 # ---------------------------------------------------------------------- the JWT authorizer
 
 
-def _claims(**overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims = {
-        "iss": tokens.ISSUER,
-        "aud": tokens.AUDIENCE,
-        "iat": now,
-        "exp": now + 600,
-        "sub": USER,
-        "org_id": ORG,
-        "org_role": "admin",
-    }
+def _claims(target: Target, org: str, **overrides: Any) -> dict[str, Any]:
+    """A real token's claims (whatever issuer and audience the target has), with overrides."""
+    real = target.token_for(org, "user_owner", ADMIN)
+    claims = jwt.decode(real, options={"verify_signature": False})
     claims.update(overrides)
     return claims
 
 
-def _bad_tokens(runtime: LocalRuntime) -> dict[str, str | None]:
-    key = runtime._signing_key()
+def _forged_tokens(target: Target, org: str) -> dict[str, str | None]:
+    """Tokens any target must refuse: no one can make them without its key."""
+    real = target.token_for(org, "user_owner", ADMIN)
+    head, payload, signature = real.split(".")
+    tampered = jwt.utils.base64url_encode(
+        json.dumps({**_claims(target, org), "org_id": "org_someone_else"}).encode()
+    ).decode()
     return {
         "none": None,
         "garbage": "not-a-jwt",
-        "alg-none": jwt.encode(_claims(), None, algorithm="none"),
-        "wrong-key": jwt.encode(_claims(), "x" * 32, algorithm="HS256"),
-        "expired": jwt.encode(_claims(exp=int(time.time()) - 5), key, algorithm="HS256"),
-        "wrong-issuer": jwt.encode(_claims(iss="https://evil.example"), key, algorithm="HS256"),
-        "wrong-audience": jwt.encode(_claims(aud="someone-else"), key, algorithm="HS256"),
-        "no-exp": jwt.encode({k: v for k, v in _claims().items() if k != "exp"}, key, "HS256"),
-        "hs512": jwt.encode(_claims(), key, algorithm="HS512"),
+        "alg-none": jwt.encode(_claims(target, org), None, algorithm="none"),
+        "wrong-key": jwt.encode(_claims(target, org), "x" * 32, algorithm="HS256"),
+        "tampered-claims": f"{head}.{tampered}.{signature}",
+        "no-signature": f"{head}.{payload}.",
     }
+
+
+def _signed_with_the_runtime_key(runtime: LocalRuntime, case: str) -> str:
+    key = runtime._signing_key()
+    now = int(time.time())
+    claims = {"iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "iat": now, "exp": now + 600,
+              "sub": "user_owner", "org_id": "org_x", "org_role": "admin"}  # fmt: skip
+    tokens_by_case = {
+        "expired": jwt.encode({**claims, "exp": now - 5}, key, algorithm="HS256"),
+        "wrong-issuer": jwt.encode({**claims, "iss": "https://evil.example"}, key, "HS256"),
+        "wrong-audience": jwt.encode({**claims, "aud": "someone-else"}, key, algorithm="HS256"),
+        "no-exp": jwt.encode({k: v for k, v in claims.items() if k != "exp"}, key, "HS256"),
+        "hs512": jwt.encode(claims, key, algorithm="HS512"),
+    }
+    return tokens_by_case[case]
+
+
+def _assert_refused(answer: requests.Response) -> None:
+    assert_gateway_error(answer, 401, "UNAUTHORIZED")
+    if "code" in answer.json():  # the local gateway; API Gateway's header is its own
+        assert answer.headers["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 @pytest.mark.parametrize(
-    "case",
-    [
-        "none",
-        "garbage",
-        "alg-none",
-        "wrong-key",
-        "expired",
-        "wrong-issuer",
-        "wrong-audience",
-        "no-exp",
-        "hs512",
-    ],
+    "case", ["none", "garbage", "alg-none", "wrong-key", "tampered-claims", "no-signature"]
 )
-def test_gateway_rejects_bad_tokens(runtime: LocalRuntime, case: str) -> None:
-    token = _bad_tokens(runtime)[case]
+def test_gateway_rejects_forged_tokens(target: Target, org: str, case: str) -> None:
+    token = _forged_tokens(target, org)[case]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    answer = requests.get(url(runtime, f"/lists/{ORG}"), headers=headers, timeout=30)
-    assert_error(answer, 401, "UNAUTHORIZED")
-    assert answer.headers["WWW-Authenticate"] == "Bearer"
+    _assert_refused(requests.get(url(target, f"/lists/{org}"), headers=headers, timeout=30))
 
 
-def test_token_without_org_reaches_the_function_which_answers_401(runtime: LocalRuntime) -> None:
-    headers = {"Authorization": f"Bearer {runtime.token(org=None)}"}
-    answer = requests.get(url(runtime, f"/lists/{ORG}"), headers=headers, timeout=30)
+@pytest.mark.local_only("mints tokens with the runtime's own signing key")
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+@pytest.mark.parametrize("case", ["expired", "wrong-issuer", "wrong-audience", "no-exp", "hs512"])
+def test_gateway_rejects_tokens_it_would_sign_but_not_accept(
+    runtime: LocalRuntime, target: Target, case: str
+) -> None:
+    headers = {"Authorization": f"Bearer {_signed_with_the_runtime_key(runtime, case)}"}
+    _assert_refused(requests.get(url(target, "/lists/org_x"), headers=headers, timeout=30))
+
+
+def test_token_without_org_reaches_the_function_which_answers_401(target: Target, org: str) -> None:
+    headers = target.identity("", "user_orgless", ADMIN).headers
+    answer = requests.get(url(target, f"/lists/{org}"), headers=headers, timeout=30)
     assert_error(answer, 401, "UNAUTHORIZED")
     assert "WWW-Authenticate" not in answer.headers  # the function's answer, not the gateway's
 
 
-def test_bearer_prefix_is_optional(runtime: LocalRuntime) -> None:
-    answer = requests.get(
-        url(runtime, f"/lists/{ORG}"), headers={"Authorization": runtime.token()}, timeout=30
-    )
+def test_bearer_prefix_is_optional(target: Target, org: str) -> None:
+    token = target.token_for(org, "user_owner", ADMIN)
+    headers = {"Authorization": token}
+    answer = requests.get(url(target, f"/lists/{org}"), headers=headers, timeout=30)
     assert answer.status_code == 200, answer.text
 
 
@@ -236,16 +388,16 @@ def test_bearer_prefix_is_optional(runtime: LocalRuntime) -> None:
     ("method", "path"),
     [("GET", "/nope"), ("GET", "/lists"), ("PUT", "/lists/save"), ("PATCH", "/lists/x")],
 )
-def test_unknown_route_is_404(
-    client: requests.Session, runtime: LocalRuntime, method, path
-) -> None:
-    assert_error(client.request(method, url(runtime, path), timeout=30), 404, "NOT_FOUND")
+def test_unknown_route_is_404(client: requests.Session, target: Target, method, path) -> None:
+    answer = client.request(method, url(target, path), timeout=30)
+    assert_gateway_error(answer, 404, "NOT_FOUND")
 
 
+@pytest.mark.local_only("the local runtime serves the API's documentation; a stack does not")
 def test_openapi_is_served_without_a_token_and_matches_the_code(runtime: LocalRuntime) -> None:
     from leadlists_local import openapi
 
-    answer = requests.get(url(runtime, "/openapi.json"), timeout=60)
+    answer = requests.get(f"{runtime.base_url}/openapi.json", timeout=60)
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "application/json"
     spec = answer.json()
@@ -254,19 +406,21 @@ def test_openapi_is_served_without_a_token_and_matches_the_code(runtime: LocalRu
     assert spec == json.loads(openapi.render())
 
 
+@pytest.mark.local_only("the local runtime serves the API's documentation; a stack does not")
 def test_swagger_ui_loads_its_assets_from_this_server(runtime: LocalRuntime) -> None:
-    page = requests.get(url(runtime, "/docs"), timeout=30)
+    page = requests.get(f"{runtime.base_url}/docs", timeout=30)
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert 'url: "/openapi.json"' in page.text
     assets = [part.split('"')[0] for part in page.text.split('="/docs/assets/')[1:]]
     assert {"swagger-ui.css", "swagger-ui-bundle.js"} <= set(assets)
     for asset in assets:
-        answer = requests.get(url(runtime, f"/docs/assets/{asset}"), timeout=30)
+        answer = requests.get(f"{runtime.base_url}/docs/assets/{asset}", timeout=30)
         assert answer.status_code == 200, asset
         assert len(answer.content) > 1000
 
 
+@pytest.mark.local_only("the local runtime's documentation routes; a stack has none")
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -292,28 +446,42 @@ def test_docs_serve_only_their_own_files_and_methods(
         connection.close()
 
 
-def test_head_gets_no_body(client: requests.Session, runtime: LocalRuntime) -> None:
-    answer = client.head(url(runtime, f"/lists/{ORG}"), timeout=30)
+def test_head_gets_no_body(client: requests.Session, target: Target, org: str) -> None:
+    answer = client.head(url(target, f"/lists/{org}"), timeout=30)
     assert answer.status_code == 404
     assert answer.content == b""
 
 
+def test_body_over_one_mib_is_413(client: requests.Session, target: Target) -> None:
+    answer = client.post(
+        url(target, "/lists/save"),
+        data=b"x" * (MAX_BODY + 1),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert_error(answer, 413, "PAYLOAD_TOO_LARGE")
+
+
+@pytest.mark.local_only("counts the runtime's function invocations; sends a chunked body")
 def test_body_over_one_mib_is_413_without_invoking(
-    client: requests.Session, runtime: LocalRuntime, monkeypatch: pytest.MonkeyPatch
+    client: requests.Session,
+    runtime: LocalRuntime,
+    target: Target,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
     real = lambdas.invoke
     monkeypatch.setattr(lambdas, "invoke", lambda fn, ev: calls.append(fn) or real(fn, ev))
     payload = b"x" * (MAX_BODY + 1)
     answer = client.post(
-        url(runtime, "/lists/save"),
+        url(target, "/lists/save"),
         data=payload,
         headers={"Content-Type": "application/json"},
         timeout=30,
     )
     assert_error(answer, 413, "PAYLOAD_TOO_LARGE")
     chunked = client.post(
-        url(runtime, "/lists/save"),
+        url(target, "/lists/save"),
         data=iter([payload[:MAX_BODY], payload[MAX_BODY:]]),
         headers={"Content-Type": "application/json"},
         timeout=30,
@@ -323,20 +491,21 @@ def test_body_over_one_mib_is_413_without_invoking(
 
 
 def test_body_of_exactly_one_mib_reaches_the_function(
-    client: requests.Session, runtime: LocalRuntime
+    client: requests.Session, target: Target
 ) -> None:
     prefix, suffix = b'{"listName": "', b'"}'
     payload = prefix + b"a" * (MAX_BODY - len(prefix) - len(suffix)) + suffix
     assert len(payload) == MAX_BODY
     answer = client.post(
-        url(runtime, "/lists/save"),
+        url(target, "/lists/save"),
         data=payload,
         headers={"Content-Type": "application/json"},
-        timeout=30,
+        timeout=60,
     )
     assert_error(answer, 400, "BAD_REQUEST")  # the function's validation, not the gateway
 
 
+@pytest.mark.local_only("the local server's own HTTP parsing; API Gateway's front end has its own")
 @pytest.mark.parametrize("length", ["abc", "-1", "1, 2"])
 def test_invalid_content_length_is_400(runtime: LocalRuntime, length: str) -> None:
     host, port = runtime.base_url.removeprefix("http://").rsplit(":", 1)
@@ -353,28 +522,34 @@ def test_invalid_content_length_is_400(runtime: LocalRuntime, length: str) -> No
         connection.close()
 
 
+@pytest.mark.local_only("replaces the runtime's function invoker to make a function crash")
 def test_function_crash_is_500_without_internals(
-    client: requests.Session, runtime: LocalRuntime, monkeypatch: pytest.MonkeyPatch
+    client: requests.Session,
+    runtime: LocalRuntime,
+    target: Target,
+    org: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def crash(function: str, event: dict[str, Any]) -> Any:
         raise RuntimeError("secret internal detail at /some/path.py")
 
     monkeypatch.setattr(lambdas, "invoke", crash)
-    answer = client.get(url(runtime, f"/lists/{ORG}"), timeout=30)
+    answer = client.get(url(target, f"/lists/{org}"), timeout=30)
     assert_error(answer, 500, "INTERNAL_ERROR")
     assert "secret" not in answer.text and "Traceback" not in answer.text
 
 
 def test_keep_alive_connection_serves_many_requests(
-    client: requests.Session, runtime: LocalRuntime
+    client: requests.Session, target: Target, org: str
 ) -> None:
     for _ in range(5):
-        assert client.get(url(runtime, f"/lists/{ORG}"), timeout=30).status_code == 200
+        assert client.get(url(target, f"/lists/{org}"), timeout=30).status_code == 200
 
 
 # ---------------------------------------------------------------------- background work
 
 
+@pytest.mark.local_only("sends to and reads the emulator's queues")
 def test_failing_messages_end_in_the_dead_letter_queue(runtime: LocalRuntime) -> None:
     queue = runtime.created["queues"]["RefreshQueue"]
     dead = runtime.created["queues"]["RefreshDeadLetterQueue"]
@@ -392,6 +567,7 @@ def test_failing_messages_end_in_the_dead_letter_queue(runtime: LocalRuntime) ->
     pytest.fail("the failing message never reached the dead-letter queue")
 
 
+@pytest.mark.local_only("drives the local queue poller against the emulator")
 def test_poller_deletes_only_successful_messages(runtime: LocalRuntime) -> None:
     sqs = boto3.client("sqs")
     scratch = sqs.create_queue(QueueName=f"scratch-{uuid.uuid4().hex[:8]}")["QueueUrl"]
@@ -416,6 +592,7 @@ def test_poller_deletes_only_successful_messages(runtime: LocalRuntime) -> None:
     sqs.delete_queue(QueueUrl=scratch)
 
 
+@pytest.mark.local_only("the local schedule timer's own code")
 def test_schedule_timer_fires_a_scheduled_event() -> None:
     fired: list[dict[str, Any]] = []
     stop = threading.Event()
@@ -434,6 +611,7 @@ def test_schedule_timer_fires_a_scheduled_event() -> None:
     assert fired[0]["resources"][0].endswith(":rule/rule-x")
 
 
+@pytest.mark.local_only("reads the runtime's pollers")
 def test_runtime_runs_one_poller_per_queue_event_source(runtime: LocalRuntime) -> None:
     sources = [(f.logical_id, q["queue"]) for f in template.functions().values() for q in f.queues]
     assert sorted(p.function for p in runtime.pollers) == sorted(f for f, _ in sources)
@@ -444,6 +622,7 @@ def test_runtime_runs_one_poller_per_queue_event_source(runtime: LocalRuntime) -
 # ---------------------------------------------------------------------- the CLI against it
 
 
+@pytest.mark.local_only("imports into the emulator's catalog and reads it back")
 def test_import_cli_finds_the_running_runtime(runtime: LocalRuntime, tmp_path: Path) -> None:
     folder = tmp_path / "state"
     env = {**os.environ, state.STATE_ENV: str(folder)}
@@ -468,6 +647,7 @@ def test_import_cli_finds_the_running_runtime(runtime: LocalRuntime, tmp_path: P
     assert found[person_id]["fullName"] == "Ada L"
 
 
+@pytest.mark.local_only("the local template reader's own code")
 def test_schedule_expressions_of_both_event_types() -> None:
     rule = template._schedule("Nightly", {"Schedule": "rate(5 minutes)"})
     assert (rule["rate_seconds"], rule["enabled"], rule["input"]) == (300, True, None)
@@ -476,6 +656,7 @@ def test_schedule_expressions_of_both_event_types() -> None:
     assert template._schedule("Cron", {"Schedule": "cron(0 3 * * ? *)"})["rate_seconds"] is None
 
 
+@pytest.mark.local_only("the local runtime's schedule wiring")
 def test_runtime_fires_template_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
     schedule = template._schedule("Every", {"Schedule": "rate(1 day)", "Input": '{"x": 1}'})
     function = template.Function("TickFunction", Path(), "app.handler", {}, [], [], [schedule])

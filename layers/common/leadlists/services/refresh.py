@@ -228,7 +228,7 @@ def complete(
     finished = now()
     schedule = {**record, "nextRefreshAt": iso(finished + AUTO_REFRESH_EVERY)}
     due_set, due_remove = repo.schedule_fields(schedule)
-    return repo.update_fields(
+    completed = repo.update_fields(
         record["organizationId"],
         record["id"],
         {
@@ -244,6 +244,11 @@ def complete(
         condition_values={":run": run_id},
         remove=("refreshError", "refreshProgress", *due_remove),
     )
+    if completed is not None:  # a superseded run publishes nothing
+        from leadlists import metrics
+
+        metrics.refresh_completed(record, contacts, finished)
+    return completed
 
 
 def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:

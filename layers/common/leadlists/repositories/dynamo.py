@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -61,30 +62,45 @@ def chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
         yield seq[start : start + size]
 
 
+def _until_processed(
+    call: Callable[..., dict[str, Any]], pending: dict[str, Any], unprocessed: str, what: str
+) -> Iterator[dict[str, Any]]:
+    """One batch call and its retries of what DynamoDB left unprocessed, with capped jittered
+    backoff; yields every answer."""
+    for attempt in range(len(_RETRY_DELAYS) + 1):
+        answer = call(RequestItems=pending)
+        yield answer
+        pending = answer.get(unprocessed) or {}
+        if not pending:
+            return
+        if attempt == len(_RETRY_DELAYS):
+            raise RuntimeError(f"{what} left items unprocessed after retries")
+        time.sleep(backoff(attempt))
+
+
+def backoff(attempt: int) -> float:
+    """Full jitter under a capped exponential delay: retries of many writers spread out."""
+    # Jitter, not a secret: the random module is the right tool.
+    return random.uniform(0, _RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)])  # noqa: S311  # nosec B311
+
+
 def batch_get(
     table: str,
     keys: list[dict[str, Any]],
     projection: str | None = None,
     consistent: bool = False,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Read many items, 100 keys a call, retrying unprocessed keys with backoff."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     for chunk in chunks(keys, BATCH_GET_MAX):
         request: dict[str, Any] = {"Keys": [to_item(k) for k in chunk]}
         if projection:
             request["ProjectionExpression"] = projection
         if consistent:
             request["ConsistentRead"] = True
-        pending = {table: request}
-        for attempt in range(len(_RETRY_DELAYS) + 1):
-            answer = client().batch_get_item(RequestItems=pending)
+        call = client().batch_get_item
+        for answer in _until_processed(call, {table: request}, "UnprocessedKeys", "BatchGetItem"):
             found.extend(from_item(i) for i in answer.get("Responses", {}).get(table, []))
-            pending = answer.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            if attempt == len(_RETRY_DELAYS):
-                raise RuntimeError("BatchGetItem left keys unprocessed after retries")
-            time.sleep(_RETRY_DELAYS[attempt])
     return found
 
 
@@ -98,17 +114,21 @@ def batch_write(
     requests += [{"DeleteRequest": {"Key": to_item(k)}} for k in deletes]
     calls = 0
     for chunk in chunks(requests, BATCH_WRITE_MAX):
-        pending = {table: chunk}
-        for attempt in range(len(_RETRY_DELAYS) + 1):
-            answer = client().batch_write_item(RequestItems=pending)
+        call = client().batch_write_item
+        for _ in _until_processed(call, {table: chunk}, "UnprocessedItems", "BatchWriteItem"):
             calls += 1
-            pending = answer.get("UnprocessedItems") or {}
-            if not pending:
-                break
-            if attempt == len(_RETRY_DELAYS):
-                raise RuntimeError("BatchWriteItem left items unprocessed after retries")
-            time.sleep(_RETRY_DELAYS[attempt])
     return calls
+
+
+def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
+    """One UpdateItem answering the item's new attributes, or None when its condition fails."""
+    try:
+        answer = client().update_item(ReturnValues="ALL_NEW", **request)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return from_item(answer["Attributes"])
 
 
 def encode_token(last_key: Mapping[str, Any] | None) -> str | None:

@@ -233,21 +233,17 @@ def _update(
     condition: str,
     vals: Mapping[str, Any],
 ) -> dict[str, Any] | None:
-    try:
-        answer = dynamo.client().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.refresh_run(org_id, list_id, run_id)),
-            UpdateExpression=expression,
-            ConditionExpression=f"attribute_exists(pk) AND ({condition})",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=dynamo.values(vals),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return None
-        raise
-    return _public(dynamo.from_item(answer["Attributes"]))
+    item = dynamo.update_if(
+        {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.refresh_run(org_id, list_id, run_id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": f"attribute_exists(pk) AND ({condition})",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": dynamo.values(vals),
+        }
+    )
+    return None if item is None else _public(item)
 
 
 def member_ids(org_id: str, list_id: str, run_id: str) -> Iterator[str]:

@@ -158,21 +158,17 @@ def update_fields(
             names[f"#r{i}"] = name
         expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
     full_condition = "attribute_exists(pk)" + (f" AND ({condition})" if condition else "")
-    try:
-        answer = dynamo.client().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.saved_list(org_id, list_id)),
-            UpdateExpression=expression,
-            ConditionExpression=full_condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=dynamo.values({**vals, **(condition_values or {})}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return None
-        raise
-    return _record(dynamo.from_item(answer["Attributes"]))
+    item = dynamo.update_if(
+        {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.saved_list(org_id, list_id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": full_condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": dynamo.values({**vals, **(condition_values or {})}),
+        }
+    )
+    return None if item is None else _record(item)
 
 
 def schedule_fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         help="fire every schedule at this interval instead of its rate (for demos)",
     )
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    serve.add_argument(
+        "--sync-refresh-max",
+        type=_count,
+        metavar="N",
+        help="the synchronous budget (template parameter SyncRefreshMaxPersons, default 20000):"
+        " catalogs larger than N refresh, search and export in the background",
+    )
     serve.set_defaults(run=_serve)
 
     token = commands.add_parser("token", help="print a bearer token the local runtime accepts")
@@ -99,6 +106,14 @@ def _configure_logging(level: str = "INFO") -> None:
 # ---------------------------------------------------------------------------------------- serve
 
 
+def _serve_parameters(args: argparse.Namespace) -> dict[str, str]:
+    """Template parameters the serve flags set."""
+    parameters = {"LogLevel": args.log_level}
+    if args.sync_refresh_max is not None:
+        parameters["SyncRefreshMaxPersons"] = str(args.sync_refresh_max)
+    return parameters
+
+
 def _serve(args: argparse.Namespace) -> int:
     from leadlists_local.runtime import LocalRuntime
 
@@ -113,7 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
         args.seed_persons,
         endpoint=args.endpoint,
         schedule_every=args.schedule_every,
-        parameters={"LogLevel": args.log_level},
+        parameters=_serve_parameters(args),
     )
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from leadlists_local import cli, state, template, tokens
+from leadlists_local import runtime as runtime_module
 
 EVENTS = sorted((template.ROOT / "events").glob("*.json"))
 GET_LIST_EVENT = str(template.ROOT / "events" / "get_list.json")
@@ -119,3 +120,14 @@ def test_stale_runtime_file_counts_as_no_runtime(state_folder: Path) -> None:
     )
     assert state.read_runtime() is None
     assert cli.main(["seed"]) == cli.NO_RUNTIME
+
+
+def test_serve_sets_the_synchronous_budget(aws: dict) -> None:
+    from leadlists_local import resources
+
+    args = cli._parser().parse_args(["serve", "--sync-refresh-max", "50"])
+    parameters = runtime_module.template_parameters(cli._serve_parameters(args))
+    assert resources.environment_all(aws, parameters)["SYNC_REFRESH_MAX_PERSONS"] == "50"
+    default = cli._parser().parse_args(["serve"])
+    parameters = runtime_module.template_parameters(cli._serve_parameters(default))
+    assert resources.environment_all(aws, parameters)["SYNC_REFRESH_MAX_PERSONS"] == "20000"

@@ -42,6 +42,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2

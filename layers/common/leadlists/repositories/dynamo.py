@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -66,9 +66,9 @@ def batch_get(
     keys: list[dict[str, Any]],
     projection: str | None = None,
     consistent: bool = False,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Read many items, 100 keys a call, retrying unprocessed keys with backoff."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     for chunk in chunks(keys, BATCH_GET_MAX):
         request: dict[str, Any] = {"Keys": [to_item(k) for k in chunk]}
         if projection:
@@ -140,7 +140,7 @@ def _call(operation: str, request: dict[str, Any], client_start: bool) -> dict[s
     """One Query or Scan call. A start key DynamoDB rejects is the client's bad nextToken when it
     came from the client (`client_start`); one DynamoDB handed back itself is our own failure."""
     try:
-        return getattr(client(), operation)(**request)
+        return cast(dict[str, Any], getattr(client(), operation)(**request))
     except ClientError as exc:
         if (
             client_start

@@ -52,7 +52,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
 
 
 def _new_record(
-    caller: Caller, request: SaveListRequest, used_filter: dict, timestamp: str
+    caller: Caller, request: SaveListRequest, used_filter: dict[str, Any], timestamp: str
 ) -> dict[str, Any]:
     return {
         "id": new_id(),
@@ -73,7 +73,7 @@ def _new_record(
 
 
 def _updated_record(
-    current: dict[str, Any], request: SaveListRequest, used_filter: dict, timestamp: str
+    current: dict[str, Any], request: SaveListRequest, used_filter: dict[str, Any], timestamp: str
 ) -> dict[str, Any]:
     record = dict(current)
     auto = current["autoUpdateStatus"] == "enabled"

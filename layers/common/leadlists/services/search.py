@@ -71,7 +71,9 @@ def _matching(kind: str, flt: Filter) -> list[dict[str, Any]]:
     return sorted(matched, key=lambda r: r["id"])
 
 
-def _page(kind: str, head: dict[str, Any], records: list[dict], next_offset: int) -> SearchPage:
+def _page(
+    kind: str, head: dict[str, Any], records: list[dict[str, Any]], next_offset: int
+) -> SearchPage:
     """One page; `next_offset` is where the next page starts in the snapshot (it advances past
     ids whose record has left the catalog since the search)."""
     total = int(head["total"])

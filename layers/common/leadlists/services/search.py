@@ -23,6 +23,7 @@ from leadlists.models.common import MAX_IDS, parse_uuid
 from leadlists.models.lead_lists import Selection, unique
 from leadlists.models.records import Company, Person
 from leadlists.models.search import CompanySearchPage, PersonSearchPage, SearchRequest
+from leadlists.models.stored import SearchHead
 from leadlists.repositories import catalog, keys, searches
 
 LIFETIME = timedelta(hours=24)
@@ -72,7 +73,7 @@ def _matching(kind: str, flt: Filter) -> list[dict[str, Any]]:
 
 
 def _page(
-    kind: str, head: dict[str, Any], records: list[dict[str, Any]], next_offset: int
+    kind: str, head: SearchHead, records: list[dict[str, Any]], next_offset: int
 ) -> SearchPage:
     """One page; `next_offset` is where the next page starts in the snapshot (it advances past
     ids whose record has left the catalog since the search)."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
@@ -47,7 +48,7 @@ LeadListId = Annotated[
     Path(description="The lead list's id"),
 ]
 # The 403 a lead list answers on a GET or DELETE too (POST and PATCH document theirs anyway).
-NOT_SHARED = {
+NOT_SHARED: OpenAPIResponse = {
     "description": "Not shared with the caller, who is not an admin",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
@@ -212,7 +213,7 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
     return lambda_handler
 
 
-def dump(model: BaseModel | list[BaseModel]) -> Any:
-    if isinstance(model, list):
-        return [m.model_dump(mode="json") for m in model]
-    return model.model_dump(mode="json")
+def dump(model: BaseModel | Sequence[BaseModel]) -> Any:
+    if isinstance(model, BaseModel):
+        return model.model_dump(mode="json")
+    return [m.model_dump(mode="json") for m in model]

@@ -66,7 +66,7 @@ def diff_sorted(wanted: Iterator[str], current: Iterator[str]) -> Iterator[tuple
     want, have = next(wanted, None), next(current, None)
     while want is not None or have is not None:
         if have is None or (want is not None and want < have):
-            yield want, 1  # type: ignore[misc]
+            yield want, 1  # type: ignore[misc]  # not None: have is None only if want is not
             want = next(wanted, None)
         elif want is None or have < want:
             yield have, -1

@@ -61,6 +61,7 @@ lint: $(STAMP) $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(ACTIONLINT) -no-color
+	$(BIN)/mypy
 
 # `make unit` and `make test` always use the in-process runtime, whatever the shell exports.
 unit: $(STAMP)

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json
 
@@ -41,7 +42,7 @@ class ReceiveAttributes(BaseModel):
 class QueueRecord(SqsRecordModel):
     """An SQS record whose body is one of the queues' messages."""
 
-    body: Json[Message]  # type: ignore[assignment]
+    body: Json[Message]
     attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
 
 
@@ -55,7 +56,7 @@ class Step:
     give_up: Callable[[Any, str], None] | None = None
 
 
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
 
 
 def _delivery(record: QueueRecord) -> Delivery:
@@ -71,7 +72,7 @@ def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
         consume(record, steps)
 
     @logger.inject_lambda_context
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

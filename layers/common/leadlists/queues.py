@@ -98,7 +98,7 @@ def send_refresh_requests(requests: Iterable[tuple[str, str, str]]) -> int:
 def send_segments(org_id: str, list_id: str, run_id: str, segments: int) -> int:
     """One message per scan segment of a fan-out run."""
     url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
-    run = {"organizationId": org_id, "listId": list_id, "runId": run_id}
+    run: dict[str, Any] = {"organizationId": org_id, "listId": list_id, "runId": run_id}
     messages = (SegmentMessage(**run, segment=n, segments=segments) for n in range(segments))
     return send_batch(url, messages)
 
@@ -114,7 +114,7 @@ def send_copy_chunks(
 ) -> int:
     """A segment's matched persons, in chunks, for the tenant-copy consumer."""
     url = _required(settings().tenant_copy_queue_url, "TENANT_COPY_QUEUE_URL")
-    run = {"organizationId": org_id, "listId": list_id, "runId": run_id}
+    run: dict[str, Any] = {"organizationId": org_id, "listId": list_id, "runId": run_id}
     messages = (
         CopyMessage(**run, segment=segment, chunk=n, persons=persons)
         for n, persons in enumerate(chunks)

@@ -6,6 +6,7 @@ as expression attribute values, never inside the expression text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,7 @@ def person_pushdown(flt: Filter, kind_attribute: str, kind: str) -> dict[str, An
     return push.kwargs()
 
 
-def _in_clause(attribute: str, values: list[str], negate: bool):
+def _in_clause(attribute: str, values: list[str], negate: bool) -> Callable[[Pushdown], str]:
     def build(p: Pushdown) -> str:
         clause = f"{p._name(attribute)} IN ({', '.join(p._value(v) for v in values)})"
         return f"NOT ({clause})" if negate else clause
@@ -88,7 +89,7 @@ def _in_clause(attribute: str, values: list[str], negate: bool):
     return build
 
 
-def _year_clause(low: int | None, high: int | None):
+def _year_clause(low: int | None, high: int | None) -> Callable[[Pushdown], str]:
     def build(p: Pushdown) -> str:
         name = p._name("foundedYear")
         if low is not None and high is not None:
@@ -100,7 +101,7 @@ def _year_clause(low: int | None, high: int | None):
     return build
 
 
-def _title_clause(titles: list[str]):
+def _title_clause(titles: list[str]) -> Callable[[Pushdown], str]:
     # Substring containment of every word is implied by a word match, so this stays a superset.
     def build(p: Pushdown) -> str:
         name = p._name(facet("title"))

@@ -17,8 +17,8 @@ from leadlists.errors import FieldError, Invalid
 from leadlists.models.common import integer, parse_uuid, present, trimmed
 
 MAX_VALUES = 100
-Year = integer(ge=1000, le=9999)
-Value = trimmed(200)
+Year = Annotated[int, *integer(ge=1000, le=9999)]
+Value = Annotated[str, *trimmed(200)]
 Values = Annotated[list[Value], Field(min_length=1, max_length=MAX_VALUES)]
 # Checked (with the field's name in the message) by Filter._normalize; the schema says so too.
 CompanyId = Annotated[Value, WithJsonSchema({"type": "string", "format": "uuid"})]

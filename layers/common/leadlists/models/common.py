@@ -40,28 +40,29 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def integer(**bounds: int) -> Any:
-    """An int within `bounds` (ge, le) that also takes integral floats such as 2.0. The bounds
-    come before the validator: after it, pydantic would not render them as JSON Schema."""
-    return Annotated[int, Interval(**bounds), BeforeValidator(_integral)]
+def integer(**bounds: int) -> tuple[Any, ...]:
+    """The metadata of an int within `bounds` (ge, le) that also takes integral floats such as
+    2.0: `Annotated[int, *integer(...)]`, an alias a type checker can read. The bounds come
+    before the validator: after it, pydantic would not render them as JSON Schema."""
+    return (Interval(**bounds), BeforeValidator(_integral))
 
 
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 UuidStr = Annotated[str, AfterValidator(_uuid), WithJsonSchema(UUID_SCHEMA)]
 
 
-def trimmed(max_length: int) -> Any:
-    """A string with surrounding whitespace stripped that must keep a character; the schema's
-    pattern says so, since minLength alone would admit blanks."""
+def trimmed(max_length: int) -> tuple[Any, ...]:
+    """The metadata of a string with surrounding whitespace stripped that must keep a character
+    (`Annotated[str, *trimmed(...)]`); the schema's pattern says so, since minLength alone
+    would admit blanks."""
     schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
-    return Annotated[
-        str,
+    return (
         StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
         WithJsonSchema(schema),
-    ]
+    )
 
 
-Name = trimmed(200)
+Name = Annotated[str, *trimmed(200)]
 PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 

@@ -32,7 +32,7 @@ from leadlists.models.records import Company, Person
 MAX_USERS = 100
 # A selection may exclude more ids than it may add: the excluded ones are mostly not added.
 MAX_EXCLUDED = 10_000
-SelectionLimit = integer(ge=1, le=1_000_000)
+SelectionLimit = Annotated[int, *integer(ge=1, le=1_000_000)]
 
 
 def _timestamp(value: str) -> str:
@@ -56,7 +56,7 @@ Timestamp = Annotated[
     ),
 ]
 OrgId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-UserId = trimmed(200)
+UserId = Annotated[str, *trimmed(200)]
 Ids = Annotated[list[UuidStr], Field(min_length=1, max_length=MAX_IDS)]
 Text = Annotated[str, StringConstraints(max_length=500)]
 Phone = Annotated[str, StringConstraints(max_length=50)]
@@ -163,8 +163,8 @@ class PersonInput(BaseModel):
     industry: Text | None = None
 
 
-SELECT_ALL = {"properties": {"selectAll": {"const": True}}}
-NOT_SELECT_ALL = {"properties": {"selectAll": {"not": {"const": True}}}}
+SELECT_ALL: dict[str, Any] = {"properties": {"selectAll": {"const": True}}}
+NOT_SELECT_ALL: dict[str, Any] = {"properties": {"selectAll": {"not": {"const": True}}}}
 
 
 class Selection(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -11,9 +11,9 @@ from leadlists.models.common import Name, UuidStr, integer
 from leadlists.models.records import Person
 from leadlists.status import RefreshStatus
 
-ContactsFound = integer(ge=0, le=100_000_000)
-MaxContacts = integer(ge=1, le=100_000)
-Version = integer(ge=1)
+ContactsFound = Annotated[int, *integer(ge=0, le=100_000_000)]
+MaxContacts = Annotated[int, *integer(ge=1, le=100_000)]
+Version = Annotated[int, *integer(ge=1)]
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -55,7 +55,7 @@ class SavedList(BaseModel):
     id: str
     name: str
     organizationId: str
-    usedFilter: dict
+    usedFilter: dict[str, Any]
     contactsNum: int
     matchedContactsNum: int | None = None
     autoUpdateStatus: Literal["enabled", "disabled"]

@@ -13,7 +13,7 @@ from leadlists.models.lead_lists import OrgId
 from leadlists.models.records import Company, Person
 
 DEFAULT_SEARCH_PAGE = 25
-PageSize = integer(ge=1, le=MAX_PAGE)
+PageSize = Annotated[int, *integer(ge=1, le=MAX_PAGE)]
 
 
 class SearchRequest(BaseModel):

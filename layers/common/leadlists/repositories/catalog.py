@@ -67,7 +67,9 @@ def scan_segment(
         yield strip_internal(item)
 
 
-def matching_persons(flt: Filter, segment: int = 0, total_segments: int = 1) -> Iterator[dict]:
+def matching_persons(
+    flt: Filter, segment: int = 0, total_segments: int = 1
+) -> Iterator[dict[str, Any]]:
     """Persons of one scan segment that match the filter exactly."""
     pushdown = person_pushdown(flt, keys.KIND, keys.PERSON)
     for person in scan_segment(keys.PERSON, segment, total_segments, pushdown):
@@ -75,7 +77,9 @@ def matching_persons(flt: Filter, segment: int = 0, total_segments: int = 1) -> 
             yield person
 
 
-def matching_companies(flt: Filter, segment: int = 0, total_segments: int = 1) -> Iterator[dict]:
+def matching_companies(
+    flt: Filter, segment: int = 0, total_segments: int = 1
+) -> Iterator[dict[str, Any]]:
     """Companies of one scan segment that match the filter exactly."""
     pushdown = company_pushdown(flt, keys.KIND, keys.COMPANY)
     for company in scan_segment(keys.COMPANY, segment, total_segments, pushdown):

@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -160,7 +160,7 @@ def _call(operation: str, request: dict[str, Any], client_start: bool) -> dict[s
     """One Query or Scan call. A start key DynamoDB rejects is the client's bad nextToken when it
     came from the client (`client_start`); one DynamoDB handed back itself is our own failure."""
     try:
-        return getattr(client(), operation)(**request)
+        return cast(dict[str, Any], getattr(client(), operation)(**request))
     except ClientError as exc:
         if (
             client_start

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import quote
 
 import boto3
@@ -41,6 +41,7 @@ def upload_csv(key: str, body: IO[bytes], filename: str) -> None:
 
 
 def download_url(key: str, seconds: int) -> str:
-    return _client().generate_presigned_url(
+    url = _client().generate_presigned_url(
         "get_object", Params={"Bucket": _bucket(), "Key": key}, ExpiresIn=seconds
     )
+    return cast(str, url)

@@ -12,13 +12,14 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
 from leadlists.clock import new_id
 from leadlists.config import settings
 from leadlists.errors import Conflict, NotFound
+from leadlists.models.stored import LeadListRecord
 from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
@@ -39,10 +40,10 @@ def _table() -> str:
     return settings().tenant_table
 
 
-def _record(item: Mapping[str, Any]) -> dict[str, Any]:
+def _record(item: Mapping[str, Any]) -> LeadListRecord:
     record = {k: item[k] for k in LIST_FIELDS if k in item}
     record.setdefault("icpId", None)
-    return record
+    return cast(LeadListRecord, record)  # a list item as `create` and `update` wrote it
 
 
 def _list_item(org_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def _list_item(org_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def get(org_id: str, list_id: str) -> dict[str, Any] | None:
+def get(org_id: str, list_id: str) -> LeadListRecord | None:
     answer = dynamo.client().get_item(
         TableName=_table(),
         Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
@@ -64,14 +65,14 @@ def get(org_id: str, list_id: str) -> dict[str, Any] | None:
     return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
 
 
-def require(org_id: str, list_id: str) -> dict[str, Any]:
+def require(org_id: str, list_id: str) -> LeadListRecord:
     record = get(org_id, list_id)
     if record is None:
         raise NotFound("Lead list not found")
     return record
 
 
-def create(org_id: str, record: Mapping[str, Any]) -> None:
+def create(org_id: str, record: LeadListRecord) -> None:
     dynamo.client().put_item(
         TableName=_table(),
         Item=dynamo.to_item(_list_item(org_id, record)),
@@ -84,7 +85,7 @@ def update(
     list_id: str,
     fields: Mapping[str, Any],
     expected_version: int,
-) -> dict[str, Any] | None:
+) -> LeadListRecord | None:
     """SET (None: REMOVE) fields if the list is still at `expected_version`; None otherwise."""
     names = {"#version": "version"}
     vals: dict[str, Any] = {":expected": expected_version, ":one": 1}
@@ -135,7 +136,7 @@ def delete(org_id: str, list_id: str) -> bool:
 
 def page(
     org_id: str, limit: int, token: str | None, visible_to: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[LeadListRecord], str | None]:
     """One page of the organization's lead lists, oldest first; `visible_to` keeps only the
     lists whose `userIds` hold that user. Pages are filled up to `limit` across query pages."""
     index_pk = keys.lead_lists_index(org_id)
@@ -170,7 +171,7 @@ def page(
     return _records(found), dynamo.encode_token(start)
 
 
-def _records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _records(items: list[dict[str, Any]]) -> list[LeadListRecord]:
     return [_record(dynamo.from_item(i)) for i in items]
 
 

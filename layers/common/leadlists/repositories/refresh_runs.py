@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
+from leadlists.models.stored import RefreshRunRecord
 from leadlists.repositories import dynamo, keys
 from leadlists.status import RunState
 
@@ -34,7 +35,7 @@ def expires_at() -> int:
     return int(time.time()) + RUN_TTL_SECONDS
 
 
-def create(org_id: str, list_id: str, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+def create(org_id: str, list_id: str, run_id: str, fields: Mapping[str, Any]) -> RefreshRunRecord:
     """Record a run once; a redelivered coordinator message gets the existing run back."""
     item = {
         **fields,
@@ -59,11 +60,12 @@ def create(org_id: str, list_id: str, run_id: str, fields: Mapping[str, Any]) ->
         if existing is not None:
             return existing
         raise
-    return _public(item)
+    return _run(_public(item))
 
 
-def get(org_id: str, list_id: str, run_id: str) -> dict[str, Any] | None:
-    return _get(keys.refresh_run(org_id, list_id, run_id))
+def get(org_id: str, list_id: str, run_id: str) -> RefreshRunRecord | None:
+    found = _get(keys.refresh_run(org_id, list_id, run_id))
+    return None if found is None else _run(found)
 
 
 def segment_done(org_id: str, list_id: str, run_id: str, segment: int) -> bool:
@@ -79,6 +81,11 @@ def _get(key: Mapping[str, str]) -> dict[str, Any] | None:
 
 def _public(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in (keys.PK, keys.SK)}
+
+
+def _run(item: dict[str, Any]) -> RefreshRunRecord:
+    # A run item: what `create` stored (the coordinator's fields and the counters), then updated.
+    return cast(RefreshRunRecord, item)
 
 
 def put_members(org_id: str, list_id: str, run_id: str, person_ids: Iterable[str]) -> int:
@@ -165,7 +172,7 @@ def is_complete(run: Mapping[str, Any]) -> bool:
 
 def claim_finalization(
     org_id: str, list_id: str, run_id: str, token: str, now_epoch: int, lease_seconds: int
-) -> dict[str, Any] | None:
+) -> RefreshRunRecord | None:
     """Become the run's only finalizer; None when it is not complete or another one holds it.
 
     A finalizer that dies without releasing holds the claim until its lease lapses."""
@@ -232,7 +239,7 @@ def _update(
     expression: str,
     condition: str,
     vals: Mapping[str, Any],
-) -> dict[str, Any] | None:
+) -> RefreshRunRecord | None:
     item = dynamo.update_if(
         {
             "TableName": _table(),
@@ -243,7 +250,7 @@ def _update(
             "ExpressionAttributeValues": dynamo.values(vals),
         }
     )
-    return None if item is None else _public(item)
+    return None if item is None else _run(_public(item))
 
 
 def member_ids(org_id: str, list_id: str, run_id: str) -> Iterator[str]:

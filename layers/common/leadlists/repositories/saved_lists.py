@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
 from leadlists.errors import Conflict, NotFound
 from leadlists.models.common import parse_uuid
+from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
@@ -24,8 +25,9 @@ def _table() -> str:
     return settings().tenant_table
 
 
-def _record(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: item[k] for k in LIST_FIELDS if k in item}
+def _record(item: Mapping[str, Any]) -> SavedListRecord:
+    # A list item: what `create` and `replace` stored, with the table's keys left out.
+    return cast(SavedListRecord, {k: item[k] for k in LIST_FIELDS if k in item})
 
 
 def _due_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def _cancel_reasons(exc: ClientError) -> list[str]:
     return [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
 
 
-def get(org_id: str, list_id: str) -> dict[str, Any] | None:
+def get(org_id: str, list_id: str) -> SavedListRecord | None:
     answer = dynamo.client().get_item(
         TableName=_table(),
         Key=dynamo.to_item(keys.saved_list(org_id, list_id)),
@@ -63,7 +65,7 @@ def get(org_id: str, list_id: str) -> dict[str, Any] | None:
     return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
 
 
-def create(record: Mapping[str, Any]) -> None:
+def create(record: SavedListRecord) -> None:
     """Insert a list and claim its name in one transaction (409 when the name is taken)."""
     org = record["organizationId"]
     try:
@@ -91,7 +93,7 @@ def create(record: Mapping[str, Any]) -> None:
         raise
 
 
-def replace(record: Mapping[str, Any], expected_version: int, old_name: str) -> None:
+def replace(record: SavedListRecord, expected_version: int, old_name: str) -> None:
     """Overwrite a list if it still has `expected_version`, moving its name claim if renamed."""
     org = record["organizationId"]
     items: list[dict[str, Any]] = [
@@ -143,7 +145,7 @@ def update_fields(
     condition: str | None = None,
     condition_values: Mapping[str, Any] | None = None,
     remove: Iterable[str] = (),
-) -> dict[str, Any] | None:
+) -> SavedListRecord | None:
     """SET fields and bump `version` atomically; None when the condition does not hold."""
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     vals = {f":f{i}": value for i, value in enumerate(fields.values())}
@@ -191,7 +193,7 @@ def due_lists(now: str) -> Iterator[tuple[str, str]]:
         yield keys.parse_saved_list(item[keys.PK])
 
 
-def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def page(org_id: str, limit: int, token: str | None) -> tuple[list[SavedListRecord], str | None]:
     index_pk = keys.saved_lists_index(org_id)
     request: dict[str, Any] = {
         "TableName": _table(),
@@ -287,7 +289,7 @@ def member_page(
     return [keys.member_id(i[keys.SK]) for i in found], next_token
 
 
-def require(org_id: str, list_id: str) -> dict[str, Any]:
+def require(org_id: str, list_id: str) -> SavedListRecord:
     """The list a client names, or 404. Ids are minted UUIDs: anything else names no list, and
     never reaches a key (a `#` in it could otherwise address another item of the partition)."""
     # Only the canonical form: minted ids are lowercase, so any other spelling names no list.

@@ -7,10 +7,11 @@ only eventually, so readers also treat a head past its `expiresAt` as gone.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import cast
 
 from leadlists.config import settings
+from leadlists.models.stored import SearchHead
 from leadlists.repositories import dynamo, keys
 
 # 1,000 ids of 36 characters make a ~38 KB item: far below the 400 KB limit, and a page of
@@ -25,7 +26,7 @@ def _table() -> str:
     return settings().tenant_table
 
 
-def save(org_id: str, record: Mapping[str, Any], ids: list[str]) -> dict[str, Any]:
+def save(org_id: str, record: SearchHead, ids: list[str]) -> SearchHead:
     """Store the matched ids (sorted) in chunks, then the head that makes them reachable."""
     search_id, expires = record["id"], record["expiresAt"]
     parts = list(dynamo.chunks(ids, CHUNK_IDS))
@@ -34,14 +35,14 @@ def save(org_id: str, record: Mapping[str, Any], ids: list[str]) -> dict[str, An
         for n, part in enumerate(parts)
     ]
     dynamo.batch_write(_table(), chunk_items)
-    head = {**record, "chunkStarts": [part[0] for part in parts]}
+    head: SearchHead = {**record, "chunkStarts": [part[0] for part in parts]}
     dynamo.client().put_item(
         TableName=_table(), Item=dynamo.to_item({**head, **keys.search(org_id, search_id)})
     )
     return head
 
 
-def get(org_id: str, search_id: str, now_epoch: int) -> dict[str, Any] | None:
+def get(org_id: str, search_id: str, now_epoch: int) -> SearchHead | None:
     """The search head, or None when unknown or expired (even if not yet deleted by TTL)."""
     answer = dynamo.client().get_item(
         TableName=_table(),
@@ -53,17 +54,17 @@ def get(org_id: str, search_id: str, now_epoch: int) -> dict[str, Any] | None:
     item = dynamo.from_item(answer["Item"])
     if int(item.get("expiresAt", 0)) <= now_epoch:
         return None
-    return {k: item[k] for k in SEARCH_FIELDS if k in item}
+    return cast(SearchHead, {k: item[k] for k in SEARCH_FIELDS if k in item})  # as `save` wrote it
 
 
-def _chunks(org_id: str, head: Mapping[str, Any], indexes: Iterable[int]) -> dict[int, list[str]]:
+def _chunks(org_id: str, head: SearchHead, indexes: Iterable[int]) -> dict[int, list[str]]:
     by_key = {keys.search_chunk(org_id, head["id"], i)[keys.SK]: i for i in sorted(set(indexes))}
     wanted = [keys.search_chunk(org_id, head["id"], i) for i in by_key.values()]
     found = dynamo.batch_get(_table(), wanted, consistent=True)
     return {by_key[item[keys.SK]]: list(item.get("ids", [])) for item in found}
 
 
-def id_slice(org_id: str, head: Mapping[str, Any], offset: int, count: int) -> list[str]:
+def id_slice(org_id: str, head: SearchHead, offset: int, count: int) -> list[str]:
     """The matched ids at positions offset .. offset+count-1."""
     end = min(offset + count, int(head["total"]))
     if offset >= end:
@@ -75,7 +76,7 @@ def id_slice(org_id: str, head: Mapping[str, Any], offset: int, count: int) -> l
     return joined[start : start + (end - offset)]
 
 
-def contained(org_id: str, head: Mapping[str, Any], ids: Iterable[str]) -> set[str]:
+def contained(org_id: str, head: SearchHead, ids: Iterable[str]) -> set[str]:
     """Which of `ids` are among the search's matches: the chunk starts locate each id's chunk
     (ids are stored sorted), so only those chunks are read."""
     starts = list(head.get("chunkStarts", []))
@@ -88,7 +89,7 @@ def contained(org_id: str, head: Mapping[str, Any], ids: Iterable[str]) -> set[s
     return {i for n, group in wanted.items() for i in group & set(chunks.get(n, []))}
 
 
-def all_ids(org_id: str, head: Mapping[str, Any], chunks_per_read: int = 5) -> Iterator[str]:
+def all_ids(org_id: str, head: SearchHead, chunks_per_read: int = 5) -> Iterator[str]:
     """Every matched id in order, read lazily a few chunks at a time."""
     total_chunks = len(head.get("chunkStarts", []))
     for first in range(0, total_chunks, chunks_per_read):

@@ -16,7 +16,6 @@ to the dead-letter queue (`leadlists.consumer`), so a list never stays `running`
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -24,6 +23,7 @@ from leadlists import queues
 from leadlists.clock import now_iso
 from leadlists.config import settings
 from leadlists.models.messages import RunMessage
+from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import refresh, run_progress
 from leadlists.status import RunState
@@ -38,7 +38,7 @@ def segment_count(persons: int) -> int:
     return max(1, min(wanted, config.refresh_max_segments))
 
 
-def start(record: dict[str, Any], run_id: str, persons: int) -> None:
+def start(record: SavedListRecord, run_id: str, persons: int) -> None:
     """Split a claimed run into segments (safe to repeat: the run item is created once)."""
     org, list_id = record["organizationId"], record["id"]
     run = runs.create(

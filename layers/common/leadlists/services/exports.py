@@ -52,7 +52,7 @@ def export(caller: Caller, list_id: str) -> ExportResult:
     return ExportResult(url=url, expiresAt=iso(moment + timedelta(seconds=seconds)), rows=rows)
 
 
-def _row(copy: dict) -> list[str]:
+def _row(copy: dict[str, object]) -> list[str]:
     contact = Contact.model_validate(copy).model_dump()
     return [_cell(contact[c]) for c in COLUMNS]
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from leadlists.models.messages import Delivery, FinalizeMessage
+from leadlists.models.stored import RefreshRunRecord
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import merge, refresh
@@ -44,7 +44,7 @@ def step(message: FinalizeMessage, delivery: Delivery) -> None:
         raise
 
 
-def _complete(org: str, list_id: str, run_id: str, run: dict[str, Any], token: str) -> None:
+def _complete(org: str, list_id: str, run_id: str, run: RefreshRunRecord, token: str) -> None:
     record = repo.get(org, list_id)
     try:
         if record is None or not merge.owns(record, run_id):

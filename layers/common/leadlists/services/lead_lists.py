@@ -31,6 +31,7 @@ from leadlists.models.lead_lists import (
     UpdateLeadListRequest,
     unique,
 )
+from leadlists.models.stored import LeadListRecord
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import lead_lists as repo
 from leadlists.services import search, tenant_copy
@@ -60,18 +61,18 @@ def _path_id(raw: str) -> str:
     return list_id
 
 
-def _require_access(caller: Caller, record: Mapping[str, Any]) -> None:
+def _require_access(caller: Caller, record: LeadListRecord) -> None:
     if not caller.is_admin and caller.user_id not in record.get("userIds", []):
         raise Forbidden("The lead list is not shared with you")
 
 
-def _load(caller: Caller, raw_id: str) -> dict[str, Any]:
+def _load(caller: Caller, raw_id: str) -> LeadListRecord:
     record = repo.require(caller.org_id, _path_id(raw_id))
     _require_access(caller, record)
     return record
 
 
-def _require_type(record: Mapping[str, Any], kind: str) -> None:
+def _require_type(record: LeadListRecord, kind: str) -> None:
     if record["type"] != kind:
         raise Invalid(
             f"This works only on {kind}-type lead lists; this one is {record['type']}-type"
@@ -90,7 +91,7 @@ def _check_dates(start: str, end: str) -> None:
 
 
 def _model(
-    record: Mapping[str, Any], ids: list[str], members: list[dict[str, Any]] | None
+    record: LeadListRecord, ids: list[str], members: list[dict[str, Any]] | None
 ) -> LeadList:
     companies = record["type"] == keys.COMPANY
     data: dict[str, Any] = {k: record.get(k) for k in PUBLIC_FIELDS}
@@ -102,7 +103,7 @@ def _model(
 
 
 def _populated(
-    org_id: str, record: Mapping[str, Any], known: Mapping[str, dict[str, Any]] | None = None
+    org_id: str, record: LeadListRecord, known: Mapping[str, dict[str, Any]] | None = None
 ) -> LeadList:
     """The list with its members' records, built from the member items and the tenant copies;
     `known` holds records already in hand (just copied), which need no reading back."""
@@ -121,7 +122,7 @@ def create(caller: Caller, request: CreateLeadListRequest) -> LeadList:
     caller.require_own_org(request.organizationId)
     _check_dates(request.startDate, request.endDate)
     timestamp = clock.now_iso()
-    record = {
+    record: LeadListRecord = {
         "id": clock.new_id(),
         "icpId": request.icpId,
         "name": request.name,
@@ -183,7 +184,7 @@ def delete(caller: Caller, raw_id: str) -> None:
 
 
 def _add(
-    org_id: str, record: dict[str, Any], kind: str, records: Mapping[str, dict[str, Any]]
+    org_id: str, record: LeadListRecord, kind: str, records: Mapping[str, dict[str, Any]]
 ) -> list[str]:
     """Copy the records that are not members yet into the tenant's records, then add them.
     Returns the ids this request added (the conditional writes decide, not the pre-filter) and

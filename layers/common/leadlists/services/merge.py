@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
 
+from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
 from leadlists.status import RefreshStatus
@@ -18,7 +18,7 @@ class Superseded(Exception):
     """The list stopped belonging to the run being finalized."""
 
 
-def owns(record: dict[str, Any] | None, run_id: str) -> bool:
+def owns(record: SavedListRecord | None, run_id: str) -> bool:
     """Whether the list (if any) is still being refreshed by this run."""
     return (
         record is not None
@@ -66,7 +66,7 @@ def diff_sorted(wanted: Iterator[str], current: Iterator[str]) -> Iterator[tuple
     want, have = next(wanted, None), next(current, None)
     while want is not None or have is not None:
         if have is None or (want is not None and want < have):
-            yield want, 1  # type: ignore[misc]
+            yield want, 1  # type: ignore[misc]  # not None: have is None only if want is not
             want = next(wanted, None)
         elif want is None or have < want:
             yield have, -1

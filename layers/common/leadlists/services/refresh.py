@@ -16,6 +16,7 @@ from leadlists.config import settings
 from leadlists.deadline import Deadline, OutOfTime
 from leadlists.filters import Filter
 from leadlists.models.saved_lists import SavedList
+from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services.saved_lists import to_model
@@ -65,7 +66,7 @@ def request(
         return Outcome(to_model(_hand_over(claimed, run_id)), done=False)
 
 
-def _hand_over(record: dict[str, Any], run_id: str) -> dict[str, Any]:
+def _hand_over(record: SavedListRecord, run_id: str) -> SavedListRecord:
     """An inline run short of time becomes a queued one, under the same run id (the consumer's
     claim accepts it); its writes so far are idempotent puts the consumer repeats."""
     org, list_id = record["organizationId"], record["id"]
@@ -109,7 +110,7 @@ def _idle_or_stale() -> tuple[str, dict[str, Any]]:
 
 def mark_queued(
     org_id: str, list_id: str, extra_condition: str = "", extra_values: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
+) -> SavedListRecord | None:
     """Queue a new run unless one is queued or running; None when skipped."""
     condition, values = _idle_or_stale()
     if extra_condition:
@@ -128,11 +129,11 @@ def mark_queued(
     )
 
 
-def _mark_queued(record: dict[str, Any]) -> dict[str, Any] | None:
+def _mark_queued(record: SavedListRecord) -> SavedListRecord | None:
     return mark_queued(record["organizationId"], record["id"])
 
 
-def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> dict[str, Any] | None:
+def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> SavedListRecord | None:
     """Take the list's refresh for `run_id`; None when another run holds it (or supersedes it)."""
     if from_queue:
         # A message runs only the run it was queued for. A redelivery of it may take over its own
@@ -182,11 +183,11 @@ def _write_ms(writes: int) -> float:
 
 
 def compute(
-    record: dict[str, Any],
+    record: SavedListRecord,
     run_id: str,
     fail_on_error: bool = True,
     deadline: Deadline | None = None,
-) -> dict[str, Any]:
+) -> SavedListRecord:
     """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`.
 
     A queue consumer passes `fail_on_error=False` on attempts that SQS will retry: the retry
@@ -221,8 +222,8 @@ def compute(
 
 
 def complete(
-    record: dict[str, Any], run_id: str, contacts: int, matched: int
-) -> dict[str, Any] | None:
+    record: SavedListRecord, run_id: str, contacts: int, matched: int
+) -> SavedListRecord | None:
     """Record a finished run's counts and move the list's next scheduled refresh forward;
     None when another run superseded this one (or the list is gone)."""
     finished = now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from leadlists import queues
 from leadlists.auth import Caller
@@ -10,12 +10,13 @@ from leadlists.clock import new_id, now_iso
 from leadlists.errors import Conflict, NotFound
 from leadlists.models.common import DEFAULT_PAGE
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
+from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.status import RefreshStatus
 
 
-def to_model(record: dict[str, Any]) -> SavedList:
+def to_model(record: SavedListRecord) -> SavedList:
     return SavedList.model_validate(record)
 
 
@@ -26,8 +27,6 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     timestamp = now_iso()
     if request.id is None:
         record = _new_record(caller, request, used_filter, timestamp)
-        record["refreshStatus"] = RefreshStatus.QUEUED
-        record["refreshRunId"] = new_id()
         repo.create(record)
         queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
         return to_model(record)
@@ -52,8 +51,8 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
 
 
 def _new_record(
-    caller: Caller, request: SaveListRequest, used_filter: dict, timestamp: str
-) -> dict[str, Any]:
+    caller: Caller, request: SaveListRequest, used_filter: dict[str, Any], timestamp: str
+) -> SavedListRecord:
     return {
         "id": new_id(),
         "name": request.listName,
@@ -69,29 +68,34 @@ def _new_record(
         "createdAt": timestamp,
         "updatedAt": timestamp,
         "version": 1,
+        "refreshStatus": RefreshStatus.QUEUED,
+        "refreshRunId": new_id(),
     }
 
 
 def _updated_record(
-    current: dict[str, Any], request: SaveListRequest, used_filter: dict, timestamp: str
-) -> dict[str, Any]:
-    record = dict(current)
+    current: SavedListRecord, request: SaveListRequest, used_filter: dict[str, Any], timestamp: str
+) -> SavedListRecord:
+    record = current.copy()
     auto = current["autoUpdateStatus"] == "enabled"
     if request.autoUpdate is not None:
         auto = request.autoUpdate
     record.update(
-        name=request.listName,
-        usedFilter=used_filter,
-        autoUpdateStatus="enabled" if auto else "disabled",
-        maxContacts=request.maxContacts,
-        connectedIntegration=_integration(request) or current.get("connectedIntegration"),
-        nextRefreshAt=(current.get("nextRefreshAt") or timestamp) if auto else None,
-        updatedAt=timestamp,
-        version=current["version"] + 1,
+        {
+            "name": request.listName,
+            "usedFilter": used_filter,
+            "autoUpdateStatus": "enabled" if auto else "disabled",
+            "maxContacts": request.maxContacts,
+            "connectedIntegration": _integration(request) or current.get("connectedIntegration"),
+            "nextRefreshAt": (current.get("nextRefreshAt") or timestamp) if auto else None,
+            "updatedAt": timestamp,
+            "version": current["version"] + 1,
+        }
     )
     if current.get("lastSyncedTime") is None:
         record["contactsNum"] = request.contacts_found
-    return {k: v for k, v in record.items() if v is not None}
+    # Only optional fields can be None, so dropping them keeps a SavedListRecord.
+    return cast(SavedListRecord, {k: v for k, v in record.items() if v is not None})
 
 
 def _integration(request: SaveListRequest) -> dict[str, str] | None:

@@ -23,6 +23,7 @@ from leadlists.models.common import MAX_IDS, parse_uuid
 from leadlists.models.lead_lists import Selection, unique
 from leadlists.models.records import Company, Person
 from leadlists.models.search import CompanySearchPage, PersonSearchPage, SearchRequest
+from leadlists.models.stored import SearchHead
 from leadlists.repositories import catalog, keys, searches
 
 LIFETIME = timedelta(hours=24)
@@ -71,7 +72,9 @@ def _matching(kind: str, flt: Filter) -> list[dict[str, Any]]:
     return sorted(matched, key=lambda r: r["id"])
 
 
-def _page(kind: str, head: dict[str, Any], records: list[dict], next_offset: int) -> SearchPage:
+def _page(
+    kind: str, head: SearchHead, records: list[dict[str, Any]], next_offset: int
+) -> SearchPage:
     """One page; `next_offset` is where the next page starts in the snapshot (it advances past
     ids whose record has left the catalog since the search)."""
     total = int(head["total"])

@@ -1,0 +1,85 @@
+"""DELETE of a saved list by its size: the request's DynamoDB calls and time must be flat (the
+members, unused copies, runs and exports go through the cleanup queue afterwards). On moto
+in-process; every request goes through its real handler.
+
+    .venv/bin/python -m bench.deletes [--sizes 1000,10000,100000]
+
+Members are written straight through the repository (the refresh's own writer) to build large
+lists quickly. The run fails (exit 1) when the call count differs between sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bench import use_in_process_env
+
+use_in_process_env()  # before boto3 and the layer read the environment
+
+from bench import report  # noqa: E402
+from bench.lead_lists import CLAIMS, call, environment, measured  # noqa: E402
+
+SECTION = "Deletes"
+
+
+def scenario(size: int) -> dict[str, Any]:
+    from leadlists.repositories import saved_lists
+
+    body = {"organizationId": CLAIMS["org_id"], "listName": f"Delete {size}",
+            "contacts_found": 0, "filter": {"countries": ["Atlantis"]}}  # fmt: skip
+    status, created, _ = call("POST", "/lists/save", body)
+    assert status == 200, created
+    members = [f"p{n:07d}" for n in range(size)]
+    saved_lists.write_members(CLAIMS["org_id"], created["id"], add=members, remove=())
+    run = measured(lambda: call("DELETE", f"/lists/{created['id']}"))
+    status, _, _ = call("GET", f"/lists/{created['id']}")
+    assert status == 404
+    return {"size": size, **run}
+
+
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| members | DynamoDB calls | by operation | moto ms |",
+        "|---:|---:|---|---:|",
+    ]
+    for row in rows:
+        parts = ", ".join(f"{op} {count}" for op, count in sorted(row["calls"].items()))
+        total = sum(row["calls"].values())
+        lines.append(f"| {row['size']:,} | {total} | {parts} | {row['seconds'] * 1000:.0f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="members, comma-separated")
+    parser.add_argument("--no-write", action="store_true", help="do not update results.md")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with environment():
+        rows = [scenario(size) for size in sizes]
+    lines = table(rows)
+    print("\n".join(lines))
+    if not args.no_write:
+        report.write_section(
+            SECTION,
+            [
+                f"`python -m bench.deletes --sizes {args.sizes}`, {report.now()}.",
+                "",
+                "The DELETE request only: a GetItem and one TransactWriteItems (list item and "
+                "name claim), then one SQS send; the cleanup runs in the background. Times are "
+                "moto's floor, not AWS's.",
+                "",
+                *lines,
+            ],
+        )
+        print(f"results: {report.RESULTS.name}")
+    counts = {sum(r["calls"].values()) for r in rows}
+    if len(counts) != 1:
+        print(f"FAIL: DynamoDB calls differ by size: {sorted(counts)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, NonNegativeInt, PositiveInt
 from leadlists.config import settings
 
 Id = Annotated[str, Field(min_length=1)]
+ListKind = Literal["saved", "lead"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class DeleteListMessage(QueueMessage):
     type: Literal["delete_list"] = "delete_list"
     organizationId: Id
     listId: Id
-    listKind: Literal["saved", "lead"]
+    listKind: ListKind
     runIds: list[Id] = Field(default_factory=list)
 
 

@@ -3,6 +3,8 @@ two tenants ever share a partition and a leading-key IAM condition can enforce i
 
 from __future__ import annotations
 
+from typing import Final
+
 # Tenant table attribute names.
 PK, SK = "pk", "sk"
 BY_ORG_PK, BY_ORG_SK = "gsi1pk", "gsi1sk"  # GSI "ByOrg": an organization's lists, newest last
@@ -142,7 +144,9 @@ def member_record(list_kind: str, sort_key: str) -> tuple[str, str]:
     return PERSON, member_id(sort_key)
 
 
-SAVED, LEAD = "saved", "lead"  # list kinds a cleanup names
+# The list kinds a cleanup names (Final: typed as their literal values).
+SAVED: Final = "saved"
+LEAD: Final = "lead"
 
 
 def list_partition(list_kind: str, org_id: str, list_id: str) -> str:

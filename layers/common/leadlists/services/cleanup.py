@@ -24,7 +24,7 @@ from aws_lambda_powertools import Logger
 
 from leadlists import queues
 from leadlists.deadline import Deadline, OutOfTime
-from leadlists.models.messages import DeleteListMessage, Delivery
+from leadlists.models.messages import DeleteListMessage, Delivery, ListKind
 from leadlists.repositories import cleanup as repo
 from leadlists.repositories import keys, tenant_records
 
@@ -37,12 +37,12 @@ BUDGET_SECONDS = 240
 _PAGE_MS = 30_000
 
 
-def schedule(org_id: str, list_id: str, list_kind: str, run_ids: list[str | None]) -> None:
+def schedule(org_id: str, list_id: str, list_kind: ListKind, run_ids: list[str | None]) -> None:
     """Queue the cleanup of a list whose item this request just deleted (one SQS call)."""
     message = DeleteListMessage(
         organizationId=org_id,
         listId=list_id,
-        listKind=list_kind,  # type: ignore[arg-type]
+        listKind=list_kind,
         runIds=[r for r in run_ids if r],
     )
     queues.send_cleanup(message, delay_seconds=GRACE_SECONDS)

@@ -66,6 +66,30 @@ def timed_operations() -> Iterator[dict[str, float]]:
         events.unregister("after-call.dynamodb", after)
 
 
+def cleanup_cost(size: int) -> dict[str, Any]:
+    """The background side: DynamoDB calls and time of cleaning up a saved list of `size`
+    members, each with a tenant copy no other list holds (the costliest case: every copy is
+    checked in ByMember and deleted)."""
+    from leadlists.models.messages import DeleteListMessage, Delivery
+    from leadlists.repositories import keys, saved_lists, tenant_records
+    from leadlists.services import cleanup
+
+    org = CLAIMS["org_id"]
+    body = {"organizationId": org, "listName": f"Cleanup {size}", "contacts_found": 0,
+            "filter": {"countries": ["Atlantis"]}}  # fmt: skip
+    status, created, _ = call("POST", "/lists/save", body)
+    assert status == 200, created
+    members = [f"c{n:07d}" for n in range(size)]
+    tenant_records.put_copies(org, keys.PERSON, [{"id": m} for m in members])
+    saved_lists.write_members(org, created["id"], add=members, remove=())
+    assert call("DELETE", f"/lists/{created['id']}")[0] == 200
+    message = DeleteListMessage(organizationId=org, listId=created["id"], listKind="saved")
+    cleanup.GRACE_SECONDS = 0  # the copies were written a moment ago
+    run = measured(lambda: (cleanup.run(message, Delivery("bench", 1)), (200, None, {}))[1])
+    assert not tenant_records.get_copies(org, keys.PERSON, members[:100])
+    return {"size": size, **run}
+
+
 def table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| members | DynamoDB calls | by operation | request ms | ms by operation |",
@@ -84,18 +108,29 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="members, comma-separated")
+    parser.add_argument("--cleanup-size", type=int, default=1000, help="members cleaned up")
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     with environment():
         rows = [scenario(size) for size in sizes]
+    with environment():  # a fresh table: moto's index queries read the whole table
+        background = cleanup_cost(args.cleanup_size)
     lines = table(rows)
+    calls = ", ".join(f"{op} {n}" for op, n in sorted(background["calls"].items()))
+    lines += [
+        "",
+        f"Background cleanup of {background['size']:,} members whose copies no other list "
+        f"holds: {sum(background['calls'].values()):,} DynamoDB calls ({calls}), "
+        f"{background['seconds']:.1f} s on moto.",
+    ]
     print("\n".join(lines))
     if not args.no_write:
         report.write_section(
             SECTION,
             [
-                f"`python -m bench.deletes --sizes {args.sizes}`, {report.now()}.",
+                f"`python -m bench.deletes --sizes {args.sizes} --cleanup-size "
+                f"{args.cleanup_size}`, {report.now()}.",
                 "",
                 "The DELETE request only: a GetItem and one TransactWriteItems (list item and "
                 "name claim), then one SQS send; the cleanup runs in the background. The calls "

@@ -1,4 +1,5 @@
-"""DELETE /api/v1/entities/leadlists/{id}: remove a lead list and its member items."""
+"""DELETE /api/v1/entities/leadlists/{id}: remove a lead list at once; its member items go in
+the background."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -11,7 +12,10 @@ app = create_app()
 @app.delete(
     "/api/v1/entities/leadlists/<id>",
     summary="Delete a lead list",
-    responses={200: {"description": "Deleted, with its members; no body"}, 403: NOT_SHARED},
+    responses={
+        200: {"description": "Deleted at once (members removed in the background); no body"},
+        403: NOT_SHARED,
+    },
 )
 def delete_lead_list(id: LeadListId) -> Response[None]:
     lead_lists.delete(current_caller(app), id)

@@ -1,4 +1,4 @@
-"""DELETE /lists/{id}: remove a saved list and its members."""
+"""DELETE /lists/{id}: remove a saved list at once; its members go in the background."""
 
 from aws_lambda_powertools.event_handler import Response
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from lead_list_helpers import BASE, UNKNOWN, assert_error, new_list, tenant_items
 
-from conftest import ORG_B
+from conftest import ORG_B, drain_queue
+from leadlists.services import cleanup
 
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 SEED_FIELDS = {
@@ -160,20 +161,22 @@ def test_patch_checks_date_order_against_the_stored_dates(api):
     assert again["startDate"] == created["startDate"]
 
 
-def test_delete_removes_the_list_and_every_member_item(api, catalog):
+def test_delete_removes_the_list_and_every_member_item(api, catalog, aws, monkeypatch):
+    monkeypatch.setattr(cleanup, "GRACE_SECONDS", 0)  # members go in the background, undelayed
     created = new_list(api)
     ids = [c["id"] for c in catalog["companies"][:30]]
     api.post(f"{BASE}/{created['id']}/add-companies", {"companyIds": ids})
     status, body, _ = api.delete(f"{BASE}/{created['id']}")
     assert status == 200 and body is None
+    drain_queue(aws, "CleanupQueue", "CleanupFunction")
     leftovers = [i for i in tenant_items() if f"#LEADLIST#{created['id']}" in i["pk"]["S"]]
     assert leftovers == []
     status, body, _ = api.get(f"{BASE}/{created['id']}")
     assert_error(status, body, 404, "NOT_FOUND")
     status, body, _ = api.delete(f"{BASE}/{created['id']}")
     assert_error(status, body, 404, "NOT_FOUND")
-    # The tenant copies stay: they are the organization's records, not the list's.
-    assert any("#COMPANY#" in i["pk"]["S"] for i in tenant_items())
+    # No list uses their tenant copies any more (tests/test_deletes.py: those in use stay).
+    assert not any("#COMPANY#" in i["pk"]["S"] for i in tenant_items())
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ORG_A, drain_queue
 from leadlists.repositories import saved_lists as repo
+from leadlists.services import cleanup
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 US_SOFTWARE = {"countries": ["United States"], "industries": ["Software"]}
@@ -204,12 +205,14 @@ def test_members_are_paged_without_repeats(api, catalog):
         assert contact["country"] == "United States" and contact["fullName"]
 
 
-def test_delete_removes_list_name_and_members(api, catalog):
+def test_delete_removes_list_name_and_members(api, catalog, aws, monkeypatch):
+    monkeypatch.setattr(cleanup, "GRACE_SECONDS", 0)  # members go in the background, undelayed
     _, created, _ = api.post("/lists/save", save_body())
     api.post(f"/lists/refresh/{created['id']}")
     status, body, _ = api.delete(f"/lists/{created['id']}")
     assert status == 200 and body in (None, "")
     assert api.get(f"/lists/{created['id']}")[0] == 404
+    drain_queue(aws, "CleanupQueue", "CleanupFunction")
     assert repo.member_ids(ORG_A, created["id"]) == set()
     assert api.post("/lists/save", save_body())[0] == 200  # the name is free again
     assert api.delete(f"/lists/{created['id']}")[0] == 404

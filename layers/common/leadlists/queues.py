@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from leadlists.config import settings
 from leadlists.models.messages import (
     CopyMessage,
+    DeleteListMessage,
     FinalizeMessage,
     RefreshMessage,
     RunMessage,
@@ -120,3 +121,16 @@ def send_copy_chunks(
         for n, persons in enumerate(chunks)
     )
     return send_batch(url, messages)
+
+
+# Cleanup of deleted lists ------------------------------------------------------------------------
+
+
+def send_cleanup(message: DeleteListMessage, delay_seconds: int = 0) -> None:
+    """Queue (or continue) the background cleanup of a deleted list; SQS delays it at most 900 s."""
+    url = _required(settings().cleanup_queue_url, "CLEANUP_QUEUE_URL")
+    _client().send_message(
+        QueueUrl=url,
+        MessageBody=message.model_dump_json(),
+        DelaySeconds=max(0, min(delay_seconds, 900)),
+    )

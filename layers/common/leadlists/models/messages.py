@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, NonNegativeInt, PositiveInt
 from leadlists.config import settings
 
 Id = Annotated[str, Field(min_length=1)]
+ListKind = Literal["saved", "lead"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,19 @@ class CopyMessage(RunMessage):
     persons: list[dict[str, Any]]
 
 
+class DeleteListMessage(QueueMessage):
+    """Remove what a deleted saved or lead list leaves behind (cleanup queue): its member items,
+    the tenant copies no list uses any more, a saved list's refresh runs and exports. A
+    continuation of an unfinished cleanup is the same message again."""
+
+    type: Literal["delete_list"] = "delete_list"
+    organizationId: Id
+    listId: Id
+    listKind: ListKind
+    runIds: list[Id] = Field(default_factory=list)
+
+
 Message = Annotated[
-    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage, Field(discriminator="type")
+    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage | DeleteListMessage,
+    Field(discriminator="type"),
 ]

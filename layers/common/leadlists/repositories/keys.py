@@ -3,10 +3,17 @@ two tenants ever share a partition and a leading-key IAM condition can enforce i
 
 from __future__ import annotations
 
+from typing import Final
+
 # Tenant table attribute names.
 PK, SK = "pk", "sk"
 BY_ORG_PK, BY_ORG_SK = "gsi1pk", "gsi1sk"  # GSI "ByOrg": an organization's lists, newest last
 DUE_PK, DUE_SK = "duePk", "dueAt"  # sparse GSI "DueForRefresh": only auto-updated lists carry it
+# Sparse GSI "ByMember" (KEYS_ONLY): member items of saved and lead lists carry the key of the
+# tenant copy they use, so "does any list of the organization still hold this record" is a Query.
+# Refresh-run member items never carry it: a run holds no copy.
+MEMBER_OF = "memberOf"
+COPIED_AT = "copiedAt"  # epoch ms of a tenant copy's last write (cleanup's grace period)
 # The attributes of a start key (a nextToken) on the table, and on the ByOrg index.
 TABLE_KEY = (PK, SK)
 BY_ORG_KEY = (PK, SK, BY_ORG_PK, BY_ORG_SK)
@@ -122,6 +129,30 @@ def lead_list_member(org_id: str, lead_list_id: str, kind: str, member: str) -> 
 
 def tenant_record(org_id: str, kind: str, record_id: str) -> dict[str, str]:
     return {PK: f"{_org(org_id)}#{kind.upper()}#{record_id}", SK: META}
+
+
+def member_of(org_id: str, kind: str, record_id: str) -> str:
+    """The ByMember value of a member item: its tenant copy's partition key."""
+    return tenant_record(org_id, kind, record_id)[PK]
+
+
+def member_record(list_kind: str, sort_key: str) -> tuple[str, str]:
+    """(record kind, record id) of a member item's sort key: saved lists hold persons only, lead
+    lists say the kind in the prefix."""
+    if list_kind == LEAD and sort_key.startswith(COMPANY_PREFIX):
+        return COMPANY, sort_key.removeprefix(COMPANY_PREFIX)
+    return PERSON, member_id(sort_key)
+
+
+# The list kinds a cleanup names (Final: typed as their literal values).
+SAVED: Final = "saved"
+LEAD: Final = "lead"
+
+
+def list_partition(list_kind: str, org_id: str, list_id: str) -> str:
+    """The partition of a saved or lead list: its item and its member items."""
+    key = saved_list(org_id, list_id) if list_kind == SAVED else lead_list(org_id, list_id)
+    return key[PK]
 
 
 # Searches ---------------------------------------------------------------------------------------

@@ -227,6 +227,7 @@ def add_members(org_id: str, list_id: str, kind: str, ids: list[str], timestamp:
             **keys.lead_list_member(org_id, list_id, kind, member),
             "memberId": member,
             "addedAt": timestamp,
+            keys.MEMBER_OF: keys.member_of(org_id, kind, member),
         }
         return {
             "Put": {
@@ -325,13 +326,3 @@ def _still_pending(exc: ClientError, pending: list[str]) -> list[str]:
         i for i, reason in zip(pending, reasons[1:], strict=True)
         if reason != "ConditionalCheckFailed"
     ]  # fmt: skip
-
-
-def delete_members(org_id: str, list_id: str) -> int:
-    """Remove every member item of the list (after the list item is gone). Returns the calls."""
-    member_keys = [
-        keys.lead_list_member(org_id, list_id, kind, member)
-        for kind in (keys.COMPANY, keys.PERSON)
-        for member in member_ids(org_id, list_id, kind)
-    ]
-    return dynamo.batch_write(_table(), deletes=member_keys)

@@ -269,7 +269,14 @@ def _member_items(org_id: str, list_id: str, projection: bool) -> Iterable[dict[
 
 def write_members(org_id: str, list_id: str, add: Iterable[str], remove: Iterable[str]) -> int:
     """Add and remove member items, 25 a call. Returns the DynamoDB calls made."""
-    puts = [{**keys.list_member(org_id, list_id, p), "personId": p} for p in add]
+    puts = [
+        {
+            **keys.list_member(org_id, list_id, p),
+            "personId": p,
+            keys.MEMBER_OF: keys.member_of(org_id, keys.PERSON, p),
+        }
+        for p in add
+    ]
     deletes = [keys.list_member(org_id, list_id, p) for p in remove]
     return dynamo.batch_write(_table(), puts, deletes)
 

@@ -34,7 +34,7 @@ from leadlists.models.lead_lists import (
 from leadlists.models.stored import LeadListRecord
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import lead_lists as repo
-from leadlists.services import search, tenant_copy
+from leadlists.services import cleanup, search, tenant_copy
 
 PUBLIC_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
@@ -173,11 +173,12 @@ def update(caller: Caller, raw_id: str, request: UpdateLeadListRequest) -> LeadL
 
 
 def delete(caller: Caller, raw_id: str) -> None:
-    """The list item goes first (gone for every reader at once), then its member items."""
+    """Remove the list item (gone for every reader at once); its member items and unused copies
+    go in the background. A constant number of calls at any size."""
     record = _load(caller, raw_id)
     if not repo.delete(caller.org_id, record["id"]):
         raise NotFound("Lead list not found")
-    repo.delete_members(caller.org_id, record["id"])
+    cleanup.schedule(caller.org_id, record["id"], keys.LEAD, [])
 
 
 # Members ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveLi
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import saved_lists as repo
+from leadlists.services import cleanup
 from leadlists.status import RefreshStatus
 
 
@@ -115,13 +116,12 @@ def page(
 
 
 def delete(caller: Caller, list_id: str) -> None:
-    """Remove the list (gone for every reader at once), then its member items."""
+    """Remove the list and its name claim (gone for every reader at once); its members, unused
+    copies, runs and exports go in the background. A constant number of calls at any size."""
     record = repo.require(caller.org_id, list_id)
     if not repo.delete(caller.org_id, list_id, record["name"]):
         raise NotFound("List not found")
-    repo.write_members(
-        caller.org_id, list_id, add=(), remove=repo.member_ids(caller.org_id, list_id)
-    )
+    cleanup.schedule(caller.org_id, list_id, keys.SAVED, [record.get("refreshRunId")])
 
 
 def contacts(caller: Caller, list_id: str, limit: int | None, token: str | None) -> ContactPage:

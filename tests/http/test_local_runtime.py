@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -671,3 +671,45 @@ def test_runtime_fires_template_schedules(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         rt.stop()
     assert events[0] == ("TickFunction", {"x": 1})  # a rule's Input replaces the event
+
+
+@pytest.mark.local_only("reads the runtime's tenant table to see the background cleanup")
+def test_delete_over_http_cleans_up_in_the_background(
+    client: requests.Session,
+    runtime: LocalRuntime,
+    target: Target,
+    org: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from leadlists.services import cleanup
+
+    monkeypatch.setattr(cleanup, "GRACE_SECONDS", 0)
+    created = save(client, target, org, filter={"countries": ["United States"]})
+    list_id = created["id"]
+    refreshed = client.post(url(target, f"/lists/refresh/{list_id}"), timeout=30)
+    assert refreshed.status_code in (200, 202), refreshed.text
+    partition = keys.saved_list(org, list_id)[keys.PK]
+    table = runtime.created["tables"]["TenantTable"]
+    assert _eventually(lambda: len(_partition_items(table, partition)) > 1)
+    deleted = client.delete(url(target, f"/lists/{list_id}"), timeout=30)
+    assert deleted.status_code == 200, deleted.text
+    assert client.get(url(target, f"/lists/{list_id}"), timeout=30).status_code == 404
+    assert _eventually(lambda: _partition_items(table, partition) == [])
+
+
+def _partition_items(table: str, partition: str) -> list[dict[str, Any]]:
+    answer = boto3.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": partition}},
+    )
+    return list(answer["Items"])
+
+
+def _eventually(check: Callable[[], bool], seconds: float = BACKGROUND_SECONDS) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False

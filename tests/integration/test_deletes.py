@@ -10,10 +10,8 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from lead_list_helpers import BASE, tenant_items
-from test_local_runtime import ORG, client, runtime, url  # noqa: F401  (module fixtures)
 
 from conftest import ORG_A, Api, drain_queue
 from leadlists import queues
@@ -23,7 +21,6 @@ from leadlists.repositories import dynamo, exports, keys, refresh_runs, tenant_r
 from leadlists.repositories import saved_lists as saved_repo
 from leadlists.services import cleanup
 from leadlists_local import lambdas
-from leadlists_local.runtime import LocalRuntime
 
 US_SOFTWARE = {"countries": ["United States"], "industries": ["Software"]}
 
@@ -308,39 +305,6 @@ def test_lead_list_delete_is_constant_and_cleans_members_and_unused_copies(
     assert copy_ids(keys.COMPANY) & set(companies[:50]) == set(companies[:2])
     status, kept, _ = api.get(f"{BASE}/{keeper['id']}")
     assert status == 200 and kept["id"] == keeper["id"]
-
-
-# Over HTTP on the local runtime -----------------------------------------------------------------
-
-
-def test_delete_over_http_cleans_up_in_the_background(
-    client: requests.Session,  # noqa: F811  (the fixture imported above)
-    runtime: LocalRuntime,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(cleanup, "GRACE_SECONDS", 0)
-    body = {"organizationId": ORG, "listName": "Short-lived", "contacts_found": 0,
-            "filter": {"countries": ["United States"]}}  # fmt: skip
-    created = client.post(url(runtime, "/lists/save"), json=body, timeout=30).json()
-    list_id = created["id"]
-    refreshed = client.post(url(runtime, f"/lists/refresh/{list_id}"), timeout=30)
-    assert refreshed.status_code in (200, 202), refreshed.text
-    partition = keys.saved_list(ORG, list_id)[keys.PK]
-    table = runtime.created["tables"]["TenantTable"]
-    assert _wait(lambda: len(_partition_items(table, partition)) > 1)
-    deleted = client.delete(url(runtime, f"/lists/{list_id}"), timeout=30)
-    assert deleted.status_code == 200, deleted.text
-    assert client.get(url(runtime, f"/lists/{list_id}"), timeout=30).status_code == 404
-    assert _wait(lambda: _partition_items(table, partition) == [])
-
-
-def _partition_items(table: str, partition: str) -> list[dict[str, Any]]:
-    answer = boto3.client("dynamodb").query(
-        TableName=table,
-        KeyConditionExpression="pk = :p",
-        ExpressionAttributeValues={":p": {"S": partition}},
-    )
-    return answer["Items"]
 
 
 def _wait(condition: Callable[[], bool], seconds: float = 30) -> bool:

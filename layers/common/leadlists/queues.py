@@ -14,8 +14,9 @@ from leadlists.config import settings
 from leadlists.models.messages import (
     CopyMessage,
     FinalizeMessage,
+    QueueMessage,
     RefreshMessage,
-    RunMessage,
+    SearchSegmentMessage,
     SegmentMessage,
 )
 
@@ -52,7 +53,7 @@ def _required(url: str, name: str) -> str:
     return url
 
 
-def send_batch(url: str, messages: Iterable[RunMessage]) -> int:
+def send_batch(url: str, messages: Iterable[QueueMessage]) -> int:
     """Send messages in SendMessageBatch calls, retrying entries SQS reports as failed.
 
     Returns the calls made."""
@@ -118,5 +119,20 @@ def send_copy_chunks(
     messages = (
         CopyMessage(**run, segment=segment, chunk=n, persons=persons)
         for n, persons in enumerate(chunks)
+    )
+    return send_batch(url, messages)
+
+
+# Search fan-out ---------------------------------------------------------------------------------
+
+
+def send_search_segments(org_id: str, search_id: str, segments: int) -> int:
+    """One message per scan segment of a search over the synchronous budget."""
+    url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    messages = (
+        SearchSegmentMessage(
+            organizationId=org_id, searchId=search_id, segment=n, segments=segments
+        )
+        for n in range(segments)
     )
     return send_batch(url, messages)

@@ -21,6 +21,10 @@ def facet(attribute: str) -> str:
     return f"f_{attribute}"
 
 
+# The catalog's lower-cased keyword text (`evaluate.keyword_text`) of each record.
+KEYWORD_FACET = facet("keywords")
+
+
 @dataclass
 class Pushdown:
     clauses: list[str] = field(default_factory=list)
@@ -69,6 +73,10 @@ def exact_pushdown(flt: Filter, kind_attribute: str, kind: str, fields: dict[str
                 push.add(_in_clause(facet(attribute), [v.casefold() for v in values], negate))
     if flt.founded_year is not None:
         push.add(_year_clause(flt.founded_year.min, flt.founded_year.max))
+    for negate, wanted in ((False, flt.keywords), (True, flt.exclude_keywords)):
+        # An empty keyword is in every text: `matches` alone judges such a list.
+        if wanted and all(w.casefold() for w in wanted):
+            push.add(_keyword_clause([w.casefold() for w in wanted], negate))
     return push
 
 
@@ -84,6 +92,17 @@ def _in_clause(attribute: str, values: list[str], negate: bool):
     def build(p: Pushdown) -> str:
         clause = f"{p._name(attribute)} IN ({', '.join(p._value(v) for v in values)})"
         return f"NOT ({clause})" if negate else clause
+
+    return build
+
+
+def _keyword_clause(wanted: list[str], negate: bool):
+    # The facet holds exactly the text `matches` searches, so `contains` accepts the same items.
+    def build(p: Pushdown) -> str:
+        name = p._name(KEYWORD_FACET)
+        parts = [f"contains({name}, {p._value(w)})" for w in dict.fromkeys(wanted)]
+        options = _group(parts, " OR ")
+        return f"NOT {options}" if negate else options
 
     return build
 

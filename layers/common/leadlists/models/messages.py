@@ -79,6 +79,20 @@ class CopyMessage(RunMessage):
     persons: list[dict[str, Any]]
 
 
+# Search fan-out ---------------------------------------------------------------------------------
+
+
+class SearchSegmentMessage(QueueMessage):
+    """Evaluate one scan segment of a search over the synchronous budget (segment queue)."""
+
+    type: Literal["search_segment"] = "search_segment"
+    organizationId: Id
+    searchId: Id
+    segment: NonNegativeInt
+    segments: PositiveInt
+
+
 Message = Annotated[
-    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage, Field(discriminator="type")
+    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage | SearchSegmentMessage,
+    Field(discriminator="type"),
 ]

@@ -132,9 +132,7 @@ def test_company_search_over_budget(api, aws, monkeypatch, over_budget):
     assert set(page["results"][0]) >= {"id", "name", "domain", "industry"}
 
 
-def test_a_segment_that_fails_its_last_attempt_fails_the_search(
-    api, aws, over_budget, monkeypatch
-):
+def test_a_segment_that_fails_its_last_attempt_fails_the_search(api, aws, over_budget, monkeypatch):
     _, started, _ = api.post(PROSPECTS, {"filter": US})
 
     def broken(*_: Any, **__: Any) -> Any:
@@ -238,5 +236,6 @@ def test_keywords_are_pushed_down_to_the_scan(api, catalog, monkeypatch):
     assert read == body["total"]
     company_raw = {"keywords": [word.lower()]}
     body, read = counted_search(monkeypatch, api, COMPANIES, company_raw)
-    companies = [c for c in catalog["companies"] if matches(Filter(**company_raw), as_filterable(c))]
+    company_filter = Filter(**company_raw)
+    companies = [c for c in catalog["companies"] if matches(company_filter, as_filterable(c))]
     assert body["total"] == len(companies) == read  # the facet holds exactly what matches reads

@@ -150,8 +150,10 @@ def count_segment(org_id: str, search_id: str, segment: int, matched: int, expir
                     "Put": {
                         "TableName": _table(),
                         "Item": dynamo.to_item(
-                            {**keys.search_segment_done(org_id, search_id, segment),
-                             "expiresAt": expires}
+                            {
+                                **keys.search_segment_done(org_id, search_id, segment),
+                                "expiresAt": expires,
+                            }
                         ),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }

@@ -97,12 +97,14 @@ def _in_clause(attribute: str, values: list[str], negate: bool):
 
 
 def _keyword_clause(wanted: list[str], negate: bool):
-    # The facet holds exactly the text `matches` searches, so `contains` accepts the same items.
+    # The facet holds exactly the text `matches` searches, so `contains` accepts the same items;
+    # an item written before the facet existed is let through for `matches` to judge.
     def build(p: Pushdown) -> str:
         name = p._name(KEYWORD_FACET)
         parts = [f"contains({name}, {p._value(w)})" for w in dict.fromkeys(wanted)]
-        options = _group(parts, " OR ")
-        return f"NOT {options}" if negate else options
+        if negate:
+            return f"NOT {_group(parts, ' OR ')}"
+        return "(" + " OR ".join([f"attribute_not_exists({name})", *parts]) + ")"
 
     return build
 

@@ -139,6 +139,15 @@ def put_matches(org_id: str, search_id: str, ids: Iterable[str], expires: int) -
     return dynamo.batch_write(_table(), items)
 
 
+def segment_counted(org_id: str, search_id: str, segment: int) -> bool:
+    answer = dynamo.client().get_item(
+        TableName=_table(),
+        Key=dynamo.to_item(keys.search_segment_done(org_id, search_id, segment)),
+        ConsistentRead=True,
+    )
+    return "Item" in answer
+
+
 def count_segment(org_id: str, search_id: str, segment: int, matched: int, expires: int) -> bool:
     """Count a segment exactly once: its done marker and the head's counters in one transaction.
     False when it was counted before, or the search is no longer running."""

@@ -58,14 +58,16 @@ def process(message: SearchSegmentMessage) -> int:
     total = int(head["segmentsTotal"])
     if message.segment >= total:
         raise Invalid(f"Segment {message.segment} outside 0..{total - 1}")
-    flt = Filter.model_validate(head["filter"])
-    expires = int(head["expiresAt"])
     written = 0
-    for batch in _batches(_matching_ids(head["kind"], flt, message.segment, total)):
-        searches.put_matches(org, search_id, batch, expires)
-        written += len(batch)
-    # A redelivery rewrites the same items and is not counted again.
-    searches.count_segment(org, search_id, message.segment, written, expires)
+    if not searches.segment_counted(org, search_id, message.segment):
+        flt = Filter.model_validate(head["filter"])
+        expires = int(head["expiresAt"])
+        for batch in _batches(_matching_ids(head["kind"], flt, message.segment, total)):
+            searches.put_matches(org, search_id, batch, expires)
+            written += len(batch)
+        # A redelivery racing this one rewrites the same items and is not counted again.
+        searches.count_segment(org, search_id, message.segment, written, expires)
+    # Also after a duplicate: the attempt that counted may have died before completing.
     if searches.mark_complete(org, search_id):
         logger.info("Search complete", extra={"searchId": search_id})
     return written

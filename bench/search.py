@@ -1,11 +1,11 @@
 """Searches at growing catalog sizes, on moto in-process, through the real handlers.
 
-    .venv/bin/python -m bench.search [--sizes 2000,10000,20000] [--segment-size 2000]
+    .venv/bin/python -m bench.search [--sizes 1000,4000,8000] [--segment-size 1000]
 
 For each size: the synchronous search (budget above the catalog: one request scans it all and
 holds every match), and the fan-out search (budget 0: 202, then one segment worker a message,
 driven by hand) with the peak memory (tracemalloc) of one segment worker call, which must stay
-flat while the catalog grows (the synchronous search is traced up to 10,000 persons only:
+flat while the catalog grows (the synchronous search is traced up to 1,000 persons only:
 tracing moto costs ~20x). Then the keywords filter against an exact filter of similar
 selectivity: time and catalog items the scan hands back (the keyword facet is pushed down).
 Figures are a moto floor (its scan costs ~0.2 ms per returned item), not AWS.
@@ -34,7 +34,7 @@ from bench.refresh import _fast_transactions, environment, seed  # noqa: E402
 SECTION = "Search"
 BROAD = {"countries": ["United States", "United Kingdom", "Germany", "Canada", "France"]}
 EXACT = {"countries": ["Germany"]}
-TRACE_SYNC_UP_TO = 10_000
+TRACE_SYNC_UP_TO = 1_000
 UNKNOWN = "550e8400-e29b-41d4-a716-446655440999"
 CLAIMS = {"sub": "user_bench", "org_id": "org_bench", "org_role": "admin"}
 
@@ -199,8 +199,8 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
-    parser.add_argument("--sizes", default="2000,10000,20000", help="catalog persons, a,b,c")
-    parser.add_argument("--segment-size", type=int, default=2000)
+    parser.add_argument("--sizes", default="1000,4000,8000", help="catalog persons, a,b,c")
+    parser.add_argument("--segment-size", type=int, default=1000)
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     args = parser.parse_args(argv)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())

@@ -77,7 +77,9 @@ def search(caller: Caller, kind: str, request: SearchRequest) -> SearchPage | Se
         return SearchStarted(searchId=head["id"])
     matched = _matching(kind, flt)
     head = searches.save(
-        caller.org_id, {**record, "total": len(matched)}, [r["id"] for r in matched]
+        caller.org_id,
+        {**record, "status": SearchStatus.COMPLETE, "total": len(matched)},
+        [r["id"] for r in matched],
     )
     first = matched[: request.pageSize]
     more = len(first) < len(matched)

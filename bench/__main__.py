@@ -3,8 +3,8 @@ afresh (a header describing this machine and run, one section a benchmark, and t
 each one ran in: how much CPU other processes took meanwhile).
 
     .venv/bin/python -m bench            # all of them (~10 min: the refresh one is most of it)
-    .venv/bin/python -m bench.<name>     # one of them: cold_start, lead_lists, refresh, load,
-                                         # deletes
+    .venv/bin/python -m bench.<name>     # one: cold_start, lead_lists, refresh, search,
+                                         # deletes, load
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from pathlib import Path
 from bench import report
 
 BENCHMARKS = (
-    "bench.cold_start",
-    "bench.lead_lists",
-    "bench.refresh",
+    "bench.cold_start", "bench.lead_lists", "bench.refresh", "bench.search", "bench.deletes",
     "bench.load",
-    "bench.deletes",
-)
+)  # fmt: skip
 
 
 def busy_cpu_seconds() -> float | None:

@@ -601,6 +601,15 @@ ROWS: dict[str, Row] = {
     # Searches: the organization's; their ids and tokens are the resources.
     "POST /api/v1/search/prospects": _search_rows("prospects"),
     "POST /api/v1/search/companies": _search_rows("companies"),
+    # B's replay (A's search id, with or without A's token) is a 404.
+    "GET /api/v1/search/{searchId}": _row(
+        lambda w: Req(
+            "GET",
+            f"/api/v1/search/{w['a_prospect_search']}",
+            query=f"pageSize=1&nextToken={w['a_prospect_token']}",
+        ),
+        "allowed",
+    ),
 }
 
 

@@ -15,8 +15,9 @@ from leadlists.models.messages import (
     CopyMessage,
     DeleteListMessage,
     FinalizeMessage,
+    QueueMessage,
     RefreshMessage,
-    RunMessage,
+    SearchSegmentMessage,
     SegmentMessage,
 )
 
@@ -53,7 +54,7 @@ def _required(url: str, name: str) -> str:
     return url
 
 
-def send_batch(url: str, messages: Iterable[RunMessage]) -> int:
+def send_batch(url: str, messages: Iterable[QueueMessage]) -> int:
     """Send messages in SendMessageBatch calls, retrying entries SQS reports as failed.
 
     Returns the calls made."""
@@ -134,3 +135,18 @@ def send_cleanup(message: DeleteListMessage, delay_seconds: int = 0) -> None:
         MessageBody=message.model_dump_json(),
         DelaySeconds=max(0, min(delay_seconds, 900)),
     )
+
+
+# Search fan-out ---------------------------------------------------------------------------------
+
+
+def send_search_segments(org_id: str, search_id: str, segments: int) -> int:
+    """One message per scan segment of a search over the synchronous budget."""
+    url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    messages = (
+        SearchSegmentMessage(
+            organizationId=org_id, searchId=search_id, segment=n, segments=segments
+        )
+        for n in range(segments)
+    )
+    return send_batch(url, messages)

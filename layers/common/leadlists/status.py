@@ -21,3 +21,12 @@ class RunState(StrEnum):
     FINALIZING = "finalizing"
     DONE = "done"
     FAILED = "failed"
+
+
+class SearchStatus(StrEnum):
+    """A search's `status`: within the budget it is complete at once; beyond it, running until
+    its last scan segment is counted."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"

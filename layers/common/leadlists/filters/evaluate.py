@@ -21,8 +21,14 @@ def _title_matches(title: str, wanted: list[str]) -> bool:
     return any(words(w) and words(w) <= have for w in wanted)
 
 
+def keyword_text(person: Mapping[str, Any]) -> str:
+    """The lower-cased text keywords are searched in (also stored as a catalog facet, so a scan
+    can pre-select with `contains` exactly what this check accepts)."""
+    return " ".join(str(person.get(a) or "") for a in KEYWORD_ATTRIBUTES).casefold()
+
+
 def _keyword_matches(person: Mapping[str, Any], wanted: list[str]) -> bool:
-    text = " ".join(str(person.get(a) or "") for a in KEYWORD_ATTRIBUTES).casefold()
+    text = keyword_text(person)
     return any(w.casefold() in text for w in wanted)
 
 

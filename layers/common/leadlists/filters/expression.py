@@ -22,6 +22,10 @@ def facet(attribute: str) -> str:
     return f"f_{attribute}"
 
 
+# The catalog's lower-cased keyword text (`evaluate.keyword_text`) of each record.
+KEYWORD_FACET = facet("keywords")
+
+
 @dataclass
 class Pushdown:
     clauses: list[str] = field(default_factory=list)
@@ -70,6 +74,10 @@ def exact_pushdown(flt: Filter, kind_attribute: str, kind: str, fields: dict[str
                 push.add(_in_clause(facet(attribute), [v.casefold() for v in values], negate))
     if flt.founded_year is not None:
         push.add(_year_clause(flt.founded_year.min, flt.founded_year.max))
+    for negate, wanted in ((False, flt.keywords), (True, flt.exclude_keywords)):
+        # An empty keyword is in every text: `matches` alone judges such a list.
+        if wanted and all(w.casefold() for w in wanted):
+            push.add(_keyword_clause([w.casefold() for w in wanted], negate))
     return push
 
 
@@ -85,6 +93,19 @@ def _in_clause(attribute: str, values: list[str], negate: bool) -> Callable[[Pus
     def build(p: Pushdown) -> str:
         clause = f"{p._name(attribute)} IN ({', '.join(p._value(v) for v in values)})"
         return f"NOT ({clause})" if negate else clause
+
+    return build
+
+
+def _keyword_clause(wanted: list[str], negate: bool) -> Callable[[Pushdown], str]:
+    # The facet holds exactly the text `matches` searches, so `contains` accepts the same items;
+    # an item written before the facet existed is let through for `matches` to judge.
+    def build(p: Pushdown) -> str:
+        name = p._name(KEYWORD_FACET)
+        parts = [f"contains({name}, {p._value(w)})" for w in dict.fromkeys(wanted)]
+        if negate:
+            return f"NOT {_group(parts, ' OR ')}"
+        return "(" + " OR ".join([f"attribute_not_exists({name})", *parts]) + ")"
 
     return build
 

@@ -92,7 +92,25 @@ class DeleteListMessage(QueueMessage):
     runIds: list[Id] = Field(default_factory=list)
 
 
+# Search fan-out ---------------------------------------------------------------------------------
+
+
+class SearchSegmentMessage(QueueMessage):
+    """Evaluate one scan segment of a search over the synchronous budget (segment queue)."""
+
+    type: Literal["search_segment"] = "search_segment"
+    organizationId: Id
+    searchId: Id
+    segment: NonNegativeInt
+    segments: PositiveInt
+
+
 Message = Annotated[
-    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage | DeleteListMessage,
+    RefreshMessage
+    | SegmentMessage
+    | FinalizeMessage
+    | CopyMessage
+    | DeleteListMessage
+    | SearchSegmentMessage,
     Field(discriminator="type"),
 ]

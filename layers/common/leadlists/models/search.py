@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from leadlists.filters.companies import CompanyFilter
 from leadlists.filters.size import StoredFilter, stored
@@ -45,6 +45,7 @@ class CompanySearchRequest(SearchRequest):
 
 class PersonSearchPage(BaseModel):
     searchId: str
+    status: Literal["complete"] = "complete"
     total: int
     results: list[Person]
     nextToken: str | None = None
@@ -52,6 +53,28 @@ class PersonSearchPage(BaseModel):
 
 class CompanySearchPage(BaseModel):
     searchId: str
+    status: Literal["complete"] = "complete"
     total: int
     results: list[Company]
+    nextToken: str | None = None
+
+
+class SearchStarted(BaseModel):
+    """202: the catalog is beyond the synchronous budget; GET the search for its pages."""
+
+    searchId: str
+    status: Literal["running"] = "running"
+
+
+SearchKind = Literal["prospects", "companies"]
+
+
+class SearchState(BaseModel):
+    """GET /api/v1/search/{searchId}: the search's status and, once complete, a page of it."""
+
+    searchId: str
+    status: Literal["running", "complete", "failed"]
+    kind: SearchKind
+    total: int | None = None
+    results: list[Person] | list[Company] = Field(default_factory=list)
     nextToken: str | None = None

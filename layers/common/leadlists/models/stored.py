@@ -95,3 +95,8 @@ class SearchHead(_SearchHeadFields, total=False):
     """A search's head item (`repositories.searches.SEARCH_FIELDS`)."""
 
     chunkStarts: list[str]  # the first id of each chunk item, written by `searches.save`
+    storage: str  # "chunks" (written at once) or "items" (one per match, by the fan-out)
+    status: str  # SearchStatus
+    segmentsTotal: int
+    segmentsDone: int
+    error: str

@@ -9,12 +9,13 @@ from typing import Any
 from leadlists.config import settings
 from leadlists.filters import Filter, matches
 from leadlists.filters.companies import as_filterable, company_pushdown
-from leadlists.filters.expression import facet, person_pushdown
+from leadlists.filters.evaluate import keyword_text
+from leadlists.filters.expression import KEYWORD_FACET, facet, person_pushdown
 from leadlists.filters.model import EXACT_FIELDS
 from leadlists.repositories import dynamo, keys
 
 _FACETED = (*EXACT_FIELDS.values(), "title")
-_INTERNAL = {keys.GLOBAL_PK, keys.KIND, *(facet(a) for a in _FACETED)}
+_INTERNAL = {keys.GLOBAL_PK, keys.KIND, KEYWORD_FACET, *(facet(a) for a in _FACETED)}
 
 
 def _table() -> str:
@@ -27,6 +28,8 @@ def to_catalog_item(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
         value = record.get(attribute)
         if isinstance(value, str):
             item[facet(attribute)] = value.casefold()
+    # Judged the way `matches` reads the record (a company through its person-side names).
+    item[KEYWORD_FACET] = keyword_text(as_filterable(record) if kind == keys.COMPANY else record)
     return item
 
 

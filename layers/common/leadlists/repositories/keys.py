@@ -167,6 +167,23 @@ def search_chunk(org_id: str, search_id: str, index: int) -> dict[str, str]:
     return {PK: search(org_id, search_id)[PK], SK: f"CHUNK#{index:06d}"}
 
 
+# A search over the synchronous budget (fan-out): one item per matched id, sorted by id, and a
+# done marker per scan segment, all in the search's own partition.
+SEARCH_MATCH_PREFIX = "MATCH#"
+
+
+def search_match(org_id: str, search_id: str, record_id: str) -> dict[str, str]:
+    return {PK: search(org_id, search_id)[PK], SK: f"{SEARCH_MATCH_PREFIX}{record_id}"}
+
+
+def search_match_id(sort_key: str) -> str:
+    return sort_key.removeprefix(SEARCH_MATCH_PREFIX)
+
+
+def search_segment_done(org_id: str, search_id: str, segment: int) -> dict[str, str]:
+    return {PK: search(org_id, search_id)[PK], SK: f"SEGMENT#{segment:06d}"}
+
+
 # Global catalog ---------------------------------------------------------------------------------
 
 

@@ -7,19 +7,26 @@ only eventually, so readers also treat a head past its `expiresAt` as gone.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
-from typing import cast
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, cast
+
+from botocore.exceptions import ClientError
 
 from leadlists.config import settings
 from leadlists.models.stored import SearchHead
 from leadlists.repositories import dynamo, keys
+from leadlists.status import SearchStatus
 
 # 1,000 ids of 36 characters make a ~38 KB item: far below the 400 KB limit, and a page of
 # results (at most 100) reads at most two of them.
 CHUNK_IDS = 1000
 SEARCH_FIELDS = (
     "id", "kind", "filter", "total", "chunkStarts", "createdAt", "createdBy", "expiresAt",
+    "status", "storage", "segmentsTotal", "segmentsDone", "error",
 )  # fmt: skip
+# Where a search keeps its matched ids: sorted chunks written at once (within the synchronous
+# budget), or one item per id written by the fan-out's segment workers.
+CHUNKS, MATCH_ITEMS = "chunks", "items"
 
 
 def _table() -> str:
@@ -35,7 +42,7 @@ def save(org_id: str, record: SearchHead, ids: list[str]) -> SearchHead:
         for n, part in enumerate(parts)
     ]
     dynamo.batch_write(_table(), chunk_items)
-    head: SearchHead = {**record, "chunkStarts": [part[0] for part in parts]}
+    head: SearchHead = {**record, "storage": CHUNKS, "chunkStarts": [part[0] for part in parts]}
     dynamo.client().put_item(
         TableName=_table(), Item=dynamo.to_item({**head, **keys.search(org_id, search_id)})
     )
@@ -65,7 +72,7 @@ def _chunks(org_id: str, head: SearchHead, indexes: Iterable[int]) -> dict[int, 
 
 
 def id_slice(org_id: str, head: SearchHead, offset: int, count: int) -> list[str]:
-    """The matched ids at positions offset .. offset+count-1."""
+    """The matched ids at positions offset .. offset+count-1 (chunk storage)."""
     end = min(offset + count, int(head["total"]))
     if offset >= end:
         return []
@@ -78,7 +85,11 @@ def id_slice(org_id: str, head: SearchHead, offset: int, count: int) -> list[str
 
 def contained(org_id: str, head: SearchHead, ids: Iterable[str]) -> set[str]:
     """Which of `ids` are among the search's matches: the chunk starts locate each id's chunk
-    (ids are stored sorted), so only those chunks are read."""
+    (ids are stored sorted), so only those chunks are read; match items are read by key."""
+    if head.get("storage") == MATCH_ITEMS:
+        match_keys = [keys.search_match(org_id, head["id"], i) for i in dict.fromkeys(ids)]
+        found = dynamo.batch_get(_table(), match_keys, consistent=True)
+        return {keys.search_match_id(item[keys.SK]) for item in found}
     starts = list(head.get("chunkStarts", []))
     wanted: dict[int, set[str]] = {}
     for i in ids:
@@ -90,10 +101,158 @@ def contained(org_id: str, head: SearchHead, ids: Iterable[str]) -> set[str]:
 
 
 def all_ids(org_id: str, head: SearchHead, chunks_per_read: int = 5) -> Iterator[str]:
-    """Every matched id in order, read lazily a few chunks at a time."""
+    """Every matched id in order, read lazily a few chunks (or a query page) at a time."""
+    if head.get("storage") == MATCH_ITEMS:
+        yield from match_ids(org_id, head["id"])
+        return
     total_chunks = len(head.get("chunkStarts", []))
     for first in range(0, total_chunks, chunks_per_read):
         indexes = range(first, min(first + chunks_per_read, total_chunks))
         chunks = _chunks(org_id, head, indexes)
         for n in indexes:
             yield from chunks.get(n, [])
+
+
+# Fan-out storage --------------------------------------------------------------------------------
+
+_SK = {"#s": keys.SK}
+
+
+def create_running(org_id: str, record: SearchHead, segments: int) -> SearchHead:
+    """The head of a search the segment workers complete: counters at zero, no ids yet."""
+    head: SearchHead = {
+        **record,
+        "storage": MATCH_ITEMS,
+        "status": SearchStatus.RUNNING,
+        "segmentsTotal": segments,
+        "segmentsDone": 0,
+        "total": 0,
+    }
+    dynamo.client().put_item(
+        TableName=_table(), Item=dynamo.to_item({**head, **keys.search(org_id, record["id"])})
+    )
+    return head
+
+
+def put_matches(org_id: str, search_id: str, ids: Iterable[str], expires: int) -> int:
+    """Record matched ids (idempotent puts, 25 a call). Returns the DynamoDB calls made."""
+    items = [{**keys.search_match(org_id, search_id, i), "expiresAt": expires} for i in ids]
+    return dynamo.batch_write(_table(), items)
+
+
+def segment_counted(org_id: str, search_id: str, segment: int) -> bool:
+    answer = dynamo.client().get_item(
+        TableName=_table(),
+        Key=dynamo.to_item(keys.search_segment_done(org_id, search_id, segment)),
+        ConsistentRead=True,
+    )
+    return "Item" in answer
+
+
+def count_segment(org_id: str, search_id: str, segment: int, matched: int, expires: int) -> bool:
+    """Count a segment exactly once: its done marker and the head's counters in one transaction.
+    False when it was counted before, or the search is no longer running."""
+    head_key = keys.search(org_id, search_id)
+    try:
+        dynamo.client().transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": dynamo.to_item(
+                            {
+                                **keys.search_segment_done(org_id, search_id, segment),
+                                "expiresAt": expires,
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": dynamo.to_item(head_key),
+                        "UpdateExpression": "ADD segmentsDone :one, #total :n",
+                        "ConditionExpression": "attribute_exists(pk) AND #status = :running",
+                        "ExpressionAttributeNames": {"#status": "status", "#total": "total"},
+                        "ExpressionAttributeValues": dynamo.values(
+                            {":one": 1, ":n": matched, ":running": SearchStatus.RUNNING}
+                        ),
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        return False
+    return True
+
+
+def mark_complete(org_id: str, search_id: str) -> bool:
+    """Complete a running search whose segments are all counted (whoever gets here first)."""
+    return _set_status(
+        org_id,
+        search_id,
+        SearchStatus.COMPLETE,
+        "#status = :running AND segmentsDone = segmentsTotal",
+        {},
+    )
+
+
+def mark_failed(org_id: str, search_id: str, reason: str) -> bool:
+    return _set_status(
+        org_id, search_id, SearchStatus.FAILED, "#status = :running", {":reason": reason}
+    )
+
+
+def _set_status(
+    org_id: str, search_id: str, status: str, condition: str, extra: Mapping[str, Any]
+) -> bool:
+    update = "SET #status = :status" + (", #error = :reason" if extra else "")
+    names = {"#status": "status", **({"#error": "error"} if extra else {})}
+    try:
+        dynamo.client().update_item(
+            TableName=_table(),
+            Key=dynamo.to_item(keys.search(org_id, search_id)),
+            UpdateExpression=update,
+            ConditionExpression=f"attribute_exists(pk) AND {condition}",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=dynamo.values(
+                {":status": status, ":running": SearchStatus.RUNNING, **extra}
+            ),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _match_query(org_id: str, search_id: str) -> dict[str, Any]:
+    partition = keys.search(org_id, search_id)[keys.PK]
+    return {
+        "TableName": _table(),
+        "KeyConditionExpression": "#p = :p AND begins_with(#s, :m)",
+        "ExpressionAttributeNames": {"#p": keys.PK, **_SK},
+        "ExpressionAttributeValues": dynamo.values(
+            {":p": partition, ":m": keys.SEARCH_MATCH_PREFIX}
+        ),
+        "ProjectionExpression": "#s",
+        "ConsistentRead": True,
+    }
+
+
+def match_ids(org_id: str, search_id: str) -> Iterator[str]:
+    """Every matched id in id order, streamed page by page (keys only)."""
+    for item in dynamo.items("query", _match_query(org_id, search_id)):
+        yield keys.search_match_id(item[keys.SK])
+
+
+def match_page(org_id: str, search_id: str, after: str | None, count: int) -> list[str]:
+    """Up to `count` matched ids in id order, after the id `after` (a cursor)."""
+    request = {**_match_query(org_id, search_id), "Limit": count}
+    if after is not None:
+        request["ExclusiveStartKey"] = dynamo.to_item(keys.search_match(org_id, search_id, after))
+    answer = dynamo.client().query(**request)
+    return [keys.search_match_id(dynamo.from_item(i)[keys.SK]) for i in answer.get("Items", [])]

@@ -6,6 +6,12 @@ all expiring after 24 hours through the table's TTL. Pages, `ids` checks and `se
 that snapshot rather than re-evaluating the filter, so a selection picks exactly what the caller
 was shown and counted, however the catalog changes meanwhile; `ids` checks read only the chunks
 that can hold them, and `selectAll` stops reading as soon as its answer is known.
+
+No request scans more of the catalog than the synchronous budget (`sync_refresh_max_persons`,
+the refresh's): beyond it a search answers 202 `running` and the refresh segment workers complete
+it (services/search_fanout.py), storing one item per matched id instead of chunks; the head's
+`storage` says which, and both read the same way here. Chunk pages resume at an offset, match-item
+pages after the last id shown.
 """
 
 from __future__ import annotations
@@ -16,15 +22,24 @@ from typing import Any
 
 from leadlists import clock, tokens
 from leadlists.auth import Caller
-from leadlists.errors import FieldError, Invalid
+from leadlists.config import settings
+from leadlists.errors import Conflict, FieldError, Invalid, NotFound
 from leadlists.filters import Filter
 from leadlists.filters.companies import check_company_filter
 from leadlists.models.common import MAX_IDS, parse_uuid
 from leadlists.models.lead_lists import Selection, unique
 from leadlists.models.records import Company, Person
-from leadlists.models.search import CompanySearchPage, PersonSearchPage, SearchRequest
+from leadlists.models.search import (
+    CompanySearchPage,
+    PersonSearchPage,
+    SearchRequest,
+    SearchStarted,
+    SearchState,
+)
 from leadlists.models.stored import SearchHead
 from leadlists.repositories import catalog, keys, searches
+from leadlists.services import search_fanout
+from leadlists.status import SearchStatus
 
 LIFETIME = timedelta(hours=24)
 SCAN_SEGMENTS = 4
@@ -32,9 +47,13 @@ SCAN_SEGMENTS = 4
 MAX_SELECTION = MAX_IDS
 
 SearchPage = PersonSearchPage | CompanySearchPage
+KIND_NAMES = {keys.PERSON: "prospects", keys.COMPANY: "companies"}
+STATS_FIELD = {keys.PERSON: "persons", keys.COMPANY: "companies"}
+# A match-item cursor holds a catalog id; longer than any id the catalog stores is malformed.
+_MAX_CURSOR = 200
 
 
-def search(caller: Caller, kind: str, request: SearchRequest) -> SearchPage:
+def search(caller: Caller, kind: str, request: SearchRequest) -> SearchPage | SearchStarted:
     """POST /api/v1/search/{prospects|companies}: a new search, or the next page of one."""
     caller.require_own_org(request.organizationId)
     if request.nextToken is not None:
@@ -44,23 +63,29 @@ def search(caller: Caller, kind: str, request: SearchRequest) -> SearchPage:
         raise Invalid("Request validation failed", [FieldError("filter", "Field required")])
     if kind == keys.COMPANY:
         check_company_filter(flt)
-    matched = _matching(kind, flt)
     moment = clock.now()
+    record: SearchHead = {
+        "id": clock.new_id(),
+        "kind": kind,
+        "total": 0,  # counted below, or by the segment workers
+        "filter": flt.used(),
+        "createdAt": clock.iso(moment),
+        "createdBy": caller.user_id,
+        "expiresAt": int((moment + LIFETIME).timestamp()),
+    }
+    size = catalog.stats()[STATS_FIELD[kind]]
+    if size > settings().sync_refresh_max_persons:
+        head = search_fanout.start(caller.org_id, record, size)
+        return SearchStarted(searchId=head["id"])
+    matched = _matching(kind, flt)
     head = searches.save(
         caller.org_id,
-        {
-            "id": clock.new_id(),
-            "kind": kind,
-            "filter": flt.used(),
-            "total": len(matched),
-            "createdAt": clock.iso(moment),
-            "createdBy": caller.user_id,
-            "expiresAt": int((moment + LIFETIME).timestamp()),
-        },
+        {**record, "status": SearchStatus.COMPLETE, "total": len(matched)},
         [r["id"] for r in matched],
     )
     first = matched[: request.pageSize]
-    return _page(kind, head, first, len(first))
+    more = len(first) < len(matched)
+    return _page(kind, head, first, _encode(head["id"], len(first)) if more else None)
 
 
 def _matching(kind: str, flt: Filter) -> list[dict[str, Any]]:
@@ -73,12 +98,9 @@ def _matching(kind: str, flt: Filter) -> list[dict[str, Any]]:
 
 
 def _page(
-    kind: str, head: SearchHead, records: list[dict[str, Any]], next_offset: int
+    kind: str, head: SearchHead, records: list[dict[str, Any]], token: str | None
 ) -> SearchPage:
-    """One page; `next_offset` is where the next page starts in the snapshot (it advances past
-    ids whose record has left the catalog since the search)."""
     total = int(head["total"])
-    token = _encode(head["id"], next_offset) if next_offset < total else None
     if kind == keys.PERSON:
         people = [Person.model_validate(r) for r in records]
         return PersonSearchPage(searchId=head["id"], total=total, results=people, nextToken=token)
@@ -87,38 +109,102 @@ def _page(
 
 
 def _next_page(caller: Caller, kind: str, request: SearchRequest) -> SearchPage:
-    search_id, offset = _decode(request.nextToken or "")
-    head = searches.get(caller.org_id, search_id, _now_epoch())
-    if head is None or head["kind"] != kind or offset > int(head["total"]):
+    cursor = _decode(request.nextToken or "")
+    head = searches.get(caller.org_id, cursor[0], _now_epoch())
+    if head is None or head["kind"] != kind:
         raise tokens.invalid("Unknown or expired search")
     if request.filter is not None and request.filter.used() != head["filter"]:
         raise Invalid(
             "The filter differs from the search this nextToken continues",
             [FieldError("filter", "Does not match the search of nextToken")],
         )
-    ids = searches.id_slice(caller.org_id, head, offset, request.pageSize)
-    found = catalog.get_records(kind, ids)
-    # No ids means no more snapshot to read: end the paging rather than loop on one offset.
-    next_offset = offset + len(ids) if ids else int(head["total"])
-    return _page(kind, head, [found[i] for i in ids if i in found], next_offset)
+    _require_complete(head, "nextToken")
+    return _read_page(caller.org_id, head, cursor, request.pageSize)
+
+
+def _read_page(
+    org_id: str, head: SearchHead, cursor: tuple[str, int | str | None], size: int
+) -> SearchPage:
+    """The page of a complete search at `cursor` (None: its first page); records that have left
+    the catalog since the search are skipped."""
+    position = cursor[1]
+    if head.get("storage") == searches.MATCH_ITEMS:
+        if isinstance(position, int):
+            raise tokens.invalid()
+        ids = searches.match_page(org_id, head["id"], position, size + 1)
+        token = _encode(head["id"], ids[size - 1]) if len(ids) > size else None
+        ids = ids[:size]
+    else:
+        offset = position or 0
+        if not isinstance(offset, int) or offset > int(head["total"]):
+            raise tokens.invalid()
+        ids = searches.id_slice(org_id, head, offset, size)
+        # No ids means no more snapshot to read: end the paging rather than loop on one offset.
+        following = offset + len(ids) if ids else int(head["total"])
+        token = _encode(head["id"], following) if following < int(head["total"]) else None
+    found = catalog.get_records(head["kind"], ids)
+    return _page(head["kind"], head, [found[i] for i in ids if i in found], token)
+
+
+def _require_complete(head: SearchHead, field: str) -> None:
+    """A running search has no pages yet (409); a failed one never will (400)."""
+    status = head.get("status", SearchStatus.COMPLETE)
+    if status == SearchStatus.RUNNING:
+        raise Conflict(
+            "The search is still running; GET it until its status is complete",
+            [FieldError(field, "Search still running")],
+        )
+    if status == SearchStatus.FAILED:
+        raise Invalid("The search failed; search again", [FieldError(field, "Search failed")])
+
+
+def state(caller: Caller, search_id: str, next_token: str | None, size: int) -> SearchState:
+    """GET /api/v1/search/{searchId}: a search's status and, once complete, a page of it."""
+    canonical = parse_uuid(search_id)
+    if canonical is None:
+        raise Invalid("Invalid search id", [FieldError("searchId", "Not a search id")])
+    cursor: tuple[str, int | str | None] = (canonical, None)
+    if next_token:
+        cursor = _decode(next_token)
+        if cursor[0] != canonical:
+            raise tokens.invalid("The nextToken belongs to another search")
+    head = searches.get(caller.org_id, canonical, _now_epoch())
+    if head is None:
+        raise NotFound("Unknown or expired search")
+    status = head.get("status", SearchStatus.COMPLETE)
+    answer = SearchState.model_validate(
+        {"searchId": canonical, "status": status, "kind": KIND_NAMES[head["kind"]]}
+    )
+    if status != SearchStatus.COMPLETE:
+        return answer
+    page = _read_page(caller.org_id, head, cursor, size)
+    return answer.model_copy(
+        update={"total": page.total, "results": page.results, "nextToken": page.nextToken}
+    )
 
 
 def _now_epoch() -> int:
     return int(clock.now().timestamp())
 
 
-def _encode(search_id: str, offset: int) -> str:
-    return tokens.encode({"s": search_id, "o": offset})
+def _encode(search_id: str, position: int | str) -> str:
+    """A page cursor: an offset into chunks ("o"), or the last match-item id shown ("a")."""
+    return tokens.encode({"s": search_id, ("o" if isinstance(position, int) else "a"): position})
 
 
-def _decode(token: str) -> tuple[str, int]:
+def _decode(token: str) -> tuple[str, int | str]:
     data = tokens.decode(token)
-    if not isinstance(data, dict) or not isinstance(data.get("s"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("s"), str) or len(data) != 2:
         raise tokens.invalid()
-    search_id, offset = parse_uuid(data["s"]), data.get("o")
-    if search_id is None or type(offset) is not int or offset < 0:
+    search_id = parse_uuid(data["s"])
+    offset, after = data.get("o"), data.get("a")
+    if search_id is None:
         raise tokens.invalid()
-    return search_id, offset
+    if type(offset) is int and offset >= 0:
+        return search_id, offset
+    if isinstance(after, str) and 0 < len(after) <= _MAX_CURSOR:
+        return search_id, after
+    raise tokens.invalid()
 
 
 def resolve_selection(org_id: str, selection: Selection) -> list[str]:
@@ -129,6 +215,7 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
             "Unknown or expired search",
             [FieldError("selection.searchId", "Unknown or expired search; search again")],
         )
+    _require_complete(head, "selection.searchId")
     if head["kind"] != keys.PERSON:
         raise Invalid(
             "Not a prospect search",
@@ -166,15 +253,20 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
     return picked
 
 
-def prospects(caller: Caller, request: SearchRequest) -> PersonSearchPage:
+def prospects(caller: Caller, request: SearchRequest) -> PersonSearchPage | SearchStarted:
     page = search(caller, keys.PERSON, request)
-    if not isinstance(page, PersonSearchPage):  # search() answers the page type of its kind
+    if isinstance(page, CompanySearchPage):  # search() answers the page type of its kind
         raise TypeError(type(page).__name__)
     return page
 
 
-def companies(caller: Caller, request: SearchRequest) -> CompanySearchPage:
+def companies(caller: Caller, request: SearchRequest) -> CompanySearchPage | SearchStarted:
     page = search(caller, keys.COMPANY, request)
-    if not isinstance(page, CompanySearchPage):  # search() answers the page type of its kind
+    if isinstance(page, PersonSearchPage):  # search() answers the page type of its kind
         raise TypeError(type(page).__name__)
     return page
+
+
+def status_code(answer: SearchPage | SearchStarted) -> int:
+    """200 with a page, 202 when the search runs in the background."""
+    return 202 if isinstance(answer, SearchStarted) else 200

@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from leadlists import tokens
 from leadlists.clock import new_id
 from leadlists.config import settings
 from leadlists.errors import Conflict, NotFound
@@ -201,6 +202,40 @@ def member_ids(org_id: str, list_id: str, kind: str) -> list[str]:
     """Every member id of one kind, in sort-key order."""
     prefix = keys.lead_list_member_prefix(kind)
     return [keys.member_id(sk) for sk in _member_query(org_id, list_id, prefix)]
+
+
+def member_page(
+    org_id: str, list_id: str, kind: str, limit: int, token: str | None
+) -> tuple[list[str], bool]:
+    """Up to `limit` member ids of one kind in sort-key order, starting after `token` (from
+    `member_token`), and whether more follow. One Query of limit + 1 keys: the extra key only
+    says whether there is more, so the last page never hands out a token to an empty page."""
+    pk = keys.lead_list(org_id, list_id)[keys.PK]
+    prefix = keys.lead_list_member_prefix(kind)
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "#p = :p AND begins_with(#s, :m)",
+        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+        "ExpressionAttributeValues": dynamo.values({":p": pk, ":m": prefix}),
+        "ProjectionExpression": "#s",
+        "ConsistentRead": True,
+        "Limit": limit + 1,
+    }
+    start = dynamo.decode_token(token, (keys.PK, keys.SK), {keys.PK: pk})
+    if start is not None:
+        # A key of this list but outside its members of this kind is not a place to resume.
+        if not start[keys.SK]["S"].startswith(prefix):
+            raise tokens.invalid()
+        request["ExclusiveStartKey"] = start
+    # A start key from the client that DynamoDB rejects is their 400 (see dynamo.pages).
+    items = islice(dynamo.items("query", request), limit + 1)
+    found = [keys.member_id(item[keys.SK]) for item in items]
+    return found[:limit], len(found) > limit
+
+
+def member_token(org_id: str, list_id: str, kind: str, member: str) -> str:
+    """The token that resumes a member page right after `member`."""
+    return tokens.encode(dynamo.values(keys.lead_list_member(org_id, list_id, kind, member)))
 
 
 def existing_members(

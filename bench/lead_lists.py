@@ -1,5 +1,6 @@
 """DynamoDB calls made by adding 1,000 members to a lead list, against the minimum the batch sizes
-allow. On moto in-process; every request goes through its real handler.
+allow; then the bytes a GET answers for lists of 1k, 10k and 100k members (flat past 1,000: an
+answer shows the first 1,000). On moto in-process; every request goes through its real handler.
 
     .venv/bin/python -m bench.lead_lists [--n 1000]
 
@@ -61,7 +62,9 @@ def environment() -> Iterator[None]:
             dynamo.client.cache_clear()
 
 
-def call(method: str, path: str, body: Any = None) -> tuple[int, Any, dict[str, str]]:
+def call(
+    method: str, path: str, body: Any = None, query: str = ""
+) -> tuple[int, Any, dict[str, str]]:
     import json
 
     from leadlists_local import lambdas
@@ -71,7 +74,7 @@ def call(method: str, path: str, body: Any = None) -> tuple[int, Any, dict[str, 
     route, params = found
     payload = json.dumps(body) if body is not None else None
     headers = {"content-type": "application/json"}
-    event = lambdas.http_event(method, path, route, params, CLAIMS, payload, headers)
+    event = lambdas.http_event(method, path, route, params, CLAIMS, payload, headers, query)
     answer = lambdas.invoke(route.function, event)
     return answer["statusCode"], lambdas.response_json(answer), answer.get("headers") or {}
 
@@ -167,7 +170,7 @@ def big_list(members: int, records: list[dict[str, Any]]) -> str:
     return list_id
 
 
-def sizes() -> list[str]:
+def sizes(counts: tuple[int, ...] = SIZES) -> list[str]:
     """GET's bytes and DynamoDB calls for lists of 1k/10k/100k members, and one members page."""
     from leadlists_local.catalog import companies
 
@@ -177,7 +180,7 @@ def sizes() -> list[str]:
         "| members?limit=1000 bytes | build s |",
         "|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
-    for members in SIZES:
+    for members in counts:
         started = time.perf_counter()
         list_id = big_list(members, records)
         built = time.perf_counter() - started
@@ -185,7 +188,8 @@ def sizes() -> list[str]:
         body = run["body"]
         assert body["memberCount"] == members and len(body["companyIds"]) == 1000, members
         assert (body["membersNextToken"] is None) == (members == 1000)
-        page = measured(lambda: call("GET", f"{BASE}/{list_id}/members?limit=1000"))  # noqa: B023
+        members_path = f"{BASE}/{list_id}/members"
+        page = measured(lambda: call("GET", members_path, query="limit=1000"))  # noqa: B023
         calls = ", ".join(f"{op} {count}" for op, count in sorted(run["calls"].items()))
         lines.append(
             f"| {members:,} | {_bytes(body):,} | {len(body['companyIds']):,} "
@@ -247,6 +251,11 @@ def write_results(lines: list[str], n: int, size_lines: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="members per request (max 1000)")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(n) for n in SIZES),
+        help="members of the lists whose GET is measured (comma-separated, each >= 1000)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     args = parser.parse_args(argv)
     with environment():
@@ -254,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = table(rows, args.n)
     print("\n".join(lines))
     with environment():
-        size_lines = sizes()
+        size_lines = sizes(tuple(int(n) for n in args.sizes.split(",")))
     if not args.no_write:
         write_results(lines, args.n, size_lines)
         print(f"results: {report.RESULTS.name}")

@@ -45,6 +45,8 @@ PUBLIC_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
 )  # fmt: skip
 _PATCH_ROUNDS = 3
+# Tenant copies read at a time while filling a page (one BatchGetItem call's worth).
+_COPY_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -117,27 +119,32 @@ def _members(
 ) -> _Members:
     """Up to `limit` members from `token` on, populated from the tenant copies (`known`: records
     already in hand, which need no reading back), cut short where their JSON would pass
-    MAX_MEMBER_BYTES; the token then resumes right after the last member shown."""
+    MAX_MEMBER_BYTES; the token then resumes right after the last member shown. Copies are read
+    one batch at a time, so large records past the cut are never loaded."""
     known = known or {}
     kind = record["type"]
     ids, more = repo.member_page(org_id, record["id"], kind, limit, token)
-    copies = tenant_records.get_copies(org_id, kind, [i for i in ids if i not in known])
-    copies.update({i: known[i] for i in ids if i in known})
     model = Company if kind == keys.COMPANY else Person
     shown: list[str] = []
     records: list[Company | Person] = []
     size = 0
-    for member in ids:
-        copy = model.model_validate(copies[member]) if member in copies else None
-        # The id is shown twice (id array, record) on GET: counted twice, to stay conservative.
-        cost = 2 * _json_bytes(member) + (_json_bytes(copy.model_dump(mode="json")) if copy else 0)
-        if shown and size + cost > MAX_MEMBER_BYTES:
-            more = True
-            break
-        size += cost
-        shown.append(member)
-        if copy is not None:
-            records.append(copy)
+    for start in range(0, len(ids), _COPY_BATCH):
+        batch = ids[start : start + _COPY_BATCH]
+        copies = tenant_records.get_copies(org_id, kind, [i for i in batch if i not in known])
+        copies.update({i: known[i] for i in batch if i in known})
+        for member in batch:
+            copy = model.model_validate(copies[member]) if member in copies else None
+            # The id shows twice on GET (id array, record): counted twice to stay on the safe side.
+            cost = 2 * _json_bytes(member) + (
+                _json_bytes(copy.model_dump(mode="json")) if copy else 0
+            )
+            if shown and size + cost > MAX_MEMBER_BYTES:
+                next_token = repo.member_token(org_id, record["id"], kind, shown[-1])
+                return _Members(shown, records, next_token)
+            size += cost
+            shown.append(member)
+            if copy is not None:
+                records.append(copy)
     next_token = repo.member_token(org_id, record["id"], kind, shown[-1]) if more else None
     return _Members(shown, records, next_token)
 

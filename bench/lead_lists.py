@@ -166,7 +166,7 @@ def big_list(members: int, records: list[dict[str, Any]]) -> str:
     assert real[-1] < "ffffffff-ffff", "a real id would sort among the filler ids"
     filler = [f"ffffffff-ffff-4fff-8fff-{n:012x}" for n in range(members - len(real))]
     tenant_records.put_copies(CLAIMS["org_id"], keys.COMPANY, records)
-    repo.add_members(CLAIMS["org_id"], list_id, keys.COMPANY, real + filler, clock.now_iso())
+    repo.load_members(CLAIMS["org_id"], list_id, keys.COMPANY, real + filler, clock.now_iso())
     return list_id
 
 

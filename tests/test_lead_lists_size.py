@@ -67,7 +67,23 @@ def big_company_list(api: Api, aws: dict[str, Any]) -> tuple[str, list[str]]:
     return list_id, ids
 
 
-def test_get_shows_the_first_1000_members_and_the_exact_count(api, big_company_list):
+def count_calls() -> Counter[str]:
+    """DynamoDB calls made from here on, by operation (until `stop_counting`)."""
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    dynamo.client().meta.events.register("before-call.dynamodb", count, unique_id="size-count")
+    return calls
+
+
+def stop_counting() -> None:
+    dynamo.client().meta.events.unregister("before-call.dynamodb", unique_id="size-count")
+
+
+# One list of 2,500 members serves every check below: building it is most of the cost.
+def test_a_company_list_of_2500_members(api, big_company_list):
     list_id, ids = big_company_list
     status, body, _ = api.get(f"{BASE}/{list_id}")
     assert status == 200, body
@@ -80,38 +96,26 @@ def test_get_shows_the_first_1000_members_and_the_exact_count(api, big_company_l
     rest = walk(api, list_id, limit=1000, token=body["membersNextToken"])
     assert ids_of(rest) == sorted(ids)[1000:]
 
-
-def test_members_route_visits_every_member_exactly_once(api, big_company_list):
-    list_id, ids = big_company_list
+    # The members route visits every member exactly once, whatever the page size.
     for limit in (None, 1000, 333):
         members = walk(api, list_id, limit=limit)
         assert ids_of(members) == sorted(ids), limit
         assert all("domain" in m and "firstName" not in m for m in members)  # company objects
 
-
-def test_listing_carries_member_counts_from_one_query(api, big_company_list):
-    list_id, _ = big_company_list
+    # The listing carries member counts from the list items: one Query, none per list.
     empty = new_list(api)["id"]
-    calls: Counter[str] = Counter()
-
-    def count(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
-
-    events = dynamo.client().meta.events
-    events.register("before-call.dynamodb", count)
+    calls = count_calls()
     try:
         status, body, _ = api.get(BASE, query="limit=100")
     finally:
-        events.unregister("before-call.dynamodb", count)
+        stop_counting()
     assert status == 200, body
     counts = {item["id"]: item["memberCount"] for item in body["leadLists"]}
     assert counts == {list_id: 2500, empty: 0}
     assert all("companyIds" not in i and "personIds" not in i for i in body["leadLists"])
-    assert calls == {"Query": 1}  # the page itself; no query per list
+    assert calls == {"Query": 1}
 
-
-def test_removing_members_keeps_the_count_and_the_pages_exact(api, big_company_list):
-    list_id, ids = big_company_list
+    # Removing members keeps the count and the pages exact.
     gone = sorted(ids)[500:1500]
     status, body, _ = api.post(f"{BASE}/{list_id}/remove-companies", {"companyIds": gone})
     assert status == 200 and body == {"removedCount": 1000}

@@ -15,9 +15,13 @@ SEED_FIELDS = {
     "id", "icpId", "name", "type", "startDate", "endDate", "personIds", "companyIds", "userIds",
     "createdAt", "updatedAt",
 }  # fmt: skip
+# The seed's object plus the paging of its members (the first 1,000 shown).
+LIST_FIELDS = SEED_FIELDS | {"memberCount", "membersNextToken"}
+# A listing's item: the list's fields and its member count, no member ids.
+LISTING_FIELDS = SEED_FIELDS - {"personIds", "companyIds"} | {"memberCount"}
 
 
-def test_create_answers_201_with_exactly_the_seed_fields(api):
+def test_create_answers_201_with_the_seed_fields_and_member_paging(api):
     status, body, _ = api.post(
         BASE,
         {
@@ -30,7 +34,7 @@ def test_create_answers_201_with_exactly_the_seed_fields(api):
         },
     )
     assert status == 201, body
-    assert set(body) == SEED_FIELDS
+    assert set(body) == LIST_FIELDS
     assert body["name"] == "Enterprise Accounts Q1"
     assert body["startDate"] == "2024-01-01T00:00:00.000Z"
     assert body["endDate"] == "2024-03-31T21:59:59.000Z"
@@ -38,6 +42,7 @@ def test_create_answers_201_with_exactly_the_seed_fields(api):
     # Duplicates collapse and the creator is always included.
     assert body["userIds"] == ["user_xyz789", "user_1"]
     assert body["personIds"] == [] and body["companyIds"] == []
+    assert body["memberCount"] == 0 and body["membersNextToken"] is None
     assert ISO_MS.match(body["createdAt"]) and body["createdAt"] == body["updatedAt"]
 
 
@@ -54,7 +59,7 @@ def test_get_populates_companies_for_a_company_list(api, catalog):
     api.post(f"{BASE}/{created['id']}/add-companies", {"companyIds": ids})
     status, body, _ = api.get(f"{BASE}/{created['id']}")
     assert status == 200, body
-    assert set(body) == SEED_FIELDS | {"companies"}
+    assert set(body) == LIST_FIELDS | {"companies"}
     assert sorted(body["companyIds"]) == sorted(ids)
     assert [c["id"] for c in body["companies"]] == body["companyIds"]
     assert body["companies"][0]["name"] and "phones" in body["companies"][0]
@@ -67,7 +72,7 @@ def test_get_populates_persons_for_a_person_list(api, catalog):
     api.post(f"{BASE}/{created['id']}/add-prospects", {"persons": persons})
     status, body, _ = api.get(f"{BASE}/{created['id']}")
     assert status == 200, body
-    assert set(body) == SEED_FIELDS | {"persons"}
+    assert set(body) == LIST_FIELDS | {"persons"}
     assert sorted(body["personIds"]) == sorted(p["id"] for p in people)
     assert {p["fullName"] for p in body["persons"]} == {p["fullName"] for p in people}
     # Only the contract's person fields, not the catalog's denormalized company facets.
@@ -109,13 +114,15 @@ def test_non_admins_see_only_lists_shared_with_them(api):
     assert len(body["leadLists"]) == 3
 
 
-def test_list_includes_member_ids(api, catalog):
+def test_list_carries_member_counts_not_member_ids(api, catalog):
     created = new_list(api)
-    company = catalog["companies"][0]["id"]
-    api.post(f"{BASE}/{created['id']}/add-companies", {"companyIds": [company]})
+    companies = [c["id"] for c in catalog["companies"][:3]]
+    api.post(f"{BASE}/{created['id']}/add-companies", {"companyIds": companies})
     _, body, _ = api.get(BASE)
-    assert body["leadLists"][0]["companyIds"] == [company]
-    assert "companies" not in body["leadLists"][0]
+    assert body["leadLists"] == [
+        {**{k: created[k] for k in LISTING_FIELDS - {"updatedAt", "memberCount"}},
+         "updatedAt": body["leadLists"][0]["updatedAt"], "memberCount": 3}
+    ]  # fmt: skip
 
 
 def test_other_organizations_lists_are_invisible(api):

@@ -514,6 +514,10 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/entities/leadlists/{id}": _row(
         lambda w: Req("GET", f"{LEADS}/{w['a_companies']}"), "forbidden"
     ),
+    "GET /api/v1/entities/leadlists/{id}/members": _row(
+        lambda w: Req("GET", f"{LEADS}/{w['a_companies']}/members", query="limit=1000"),
+        "forbidden",
+    ),
     "PATCH /api/v1/entities/leadlists/{id}": _row(
         lambda w: Req(
             "PATCH",

@@ -8,8 +8,8 @@ before its first write, so a failed request changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +18,17 @@ from leadlists.auth import Caller
 from leadlists.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from leadlists.models.common import DEFAULT_PAGE, parse_uuid
 from leadlists.models.lead_lists import (
+    DEFAULT_MEMBERS_PAGE,
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS_SHOWN,
     AddCompaniesRequest,
     AddedCount,
     AddProspectsRequest,
     CreateLeadListRequest,
     LeadList,
     LeadListPage,
+    LeadListSummary,
+    MemberPage,
     PersonInput,
     RemoveCompaniesRequest,
     RemovedCount,
@@ -31,6 +36,7 @@ from leadlists.models.lead_lists import (
     UpdateLeadListRequest,
     unique,
 )
+from leadlists.models.records import Company, Person
 from leadlists.models.stored import LeadListRecord
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import lead_lists as repo
@@ -40,7 +46,8 @@ PUBLIC_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
 )  # fmt: skip
 _PATCH_ROUNDS = 3
-_LISTING_THREADS = 8
+# Tenant copies read at a time while filling a page (one BatchGetItem call's worth).
+_COPY_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -87,32 +94,84 @@ def _check_dates(start: str, end: str) -> None:
         )
 
 
-# The lead list object ---------------------------------------------------------------------------
+# The lead list object and its members ------------------------------------------------------------
 
 
-def _model(
-    record: LeadListRecord, ids: list[str], members: list[dict[str, Any]] | None
-) -> LeadList:
-    companies = record["type"] == keys.COMPANY
+@dataclass(frozen=True)
+class _Members:
+    """One page of a list's members: ids, the records of those with a copy, the next token."""
+
+    ids: list[str]
+    records: list[Company | Person]
+    next_token: str | None
+
+
+def _json_bytes(value: Any) -> int:
+    # As the HTTP adapter serializes answers: compact separators, non-ASCII escaped.
+    return len(json.dumps(value, separators=(",", ":")))
+
+
+def _members(
+    org_id: str,
+    record: Mapping[str, Any],
+    limit: int,
+    token: str | None,
+    known: Mapping[str, dict[str, Any]] | None = None,
+) -> _Members:
+    """Up to `limit` members from `token` on, populated from the tenant copies (`known`: records
+    already in hand, which need no reading back), cut short where their JSON would pass
+    MAX_MEMBER_BYTES; the token then resumes right after the last member shown. Copies are read
+    one batch at a time, so large records past the cut are never loaded."""
+    known = known or {}
+    kind = record["type"]
+    ids, more = repo.member_page(org_id, record["id"], kind, limit, token)
+    model = Company if kind == keys.COMPANY else Person
+    shown: list[str] = []
+    records: list[Company | Person] = []
+    size = 0
+    for start in range(0, len(ids), _COPY_BATCH):
+        batch = ids[start : start + _COPY_BATCH]
+        copies = tenant_records.get_copies(org_id, kind, [i for i in batch if i not in known])
+        copies.update({i: known[i] for i in batch if i in known})
+        for member in batch:
+            copy = model.model_validate(copies[member]) if member in copies else None
+            # The id shows twice on GET (id array, record): counted twice to stay on the safe side.
+            cost = 2 * _json_bytes(member) + (
+                _json_bytes(copy.model_dump(mode="json")) if copy else 0
+            )
+            if shown and size + cost > MAX_MEMBER_BYTES:
+                resume = repo.member_token(org_id, record["id"], kind, shown[-1])
+                return _Members(shown, records, resume)
+            size += cost
+            shown.append(member)
+            if copy is not None:
+                records.append(copy)
+    next_token = repo.member_token(org_id, record["id"], kind, shown[-1]) if more else None
+    return _Members(shown, records, next_token)
+
+
+def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {k: record.get(k) for k in PUBLIC_FIELDS}
-    data["companyIds"] = ids if companies else []
-    data["personIds"] = [] if companies else ids
-    if members is not None:
-        data["companies" if companies else "persons"] = members
+    data["memberCount"] = int(record.get("memberCount") or 0)
+    return data
+
+
+def _model(record: Mapping[str, Any], members: _Members, populated: bool = True) -> LeadList:
+    companies = record["type"] == keys.COMPANY
+    data = _summary(record)
+    data["companyIds"] = members.ids if companies else []
+    data["personIds"] = [] if companies else members.ids
+    data["membersNextToken"] = members.next_token
+    if populated:
+        data["companies" if companies else "persons"] = members.records
     return LeadList.model_validate(data)
 
 
 def _populated(
     org_id: str, record: LeadListRecord, known: Mapping[str, dict[str, Any]] | None = None
 ) -> LeadList:
-    """The list with its members' records, built from the member items and the tenant copies;
-    `known` holds records already in hand (just copied), which need no reading back."""
-    known = known or {}
-    kind = record["type"]
-    ids = repo.member_ids(org_id, record["id"], kind)
-    copies = tenant_records.get_copies(org_id, kind, [i for i in ids if i not in known])
-    copies.update({i: known[i] for i in ids if i in known})
-    return _model(record, ids, [copies[i] for i in ids if i in copies])
+    """The list with its first page of members' records (see `_members`)."""
+    return _model(record, _members(org_id, record, MAX_MEMBERS_SHOWN, None, known))
 
 
 # Create, read, page, update, delete -------------------------------------------------------------
@@ -136,7 +195,7 @@ def create(caller: Caller, request: CreateLeadListRequest) -> LeadList:
         "version": 1,
     }
     repo.create(caller.org_id, record)
-    return _model(record, [], None)
+    return _model(record, _Members([], [], None), populated=False)
 
 
 def get(caller: Caller, raw_id: str) -> LeadList:
@@ -144,13 +203,19 @@ def get(caller: Caller, raw_id: str) -> LeadList:
 
 
 def page(caller: Caller, limit: int | None, token: str | None) -> LeadListPage:
-    """The lists the caller may use: all of the organization's for admins, else those shared."""
+    """The lists the caller may use: all of the organization's for admins, else those shared.
+    Each carries its member count from the list item: one Query for the page, none per list."""
     visible_to = None if caller.is_admin else caller.user_id
     records, next_token = repo.page(caller.org_id, limit or DEFAULT_PAGE, token, visible_to)
-    with ThreadPoolExecutor(_LISTING_THREADS) as pool:
-        ids = list(pool.map(lambda r: repo.member_ids(caller.org_id, r["id"], r["type"]), records))
-    lists = [_model(r, i, None) for r, i in zip(records, ids, strict=True)]
+    lists = [LeadListSummary.model_validate(_summary(r)) for r in records]
     return LeadListPage(leadLists=lists, nextToken=next_token)
+
+
+def members(caller: Caller, raw_id: str, limit: int | None, token: str | None) -> MemberPage:
+    """A page of the list's members, with the access rules of `get`."""
+    record = _load(caller, raw_id)
+    found = _members(caller.org_id, record, limit or DEFAULT_MEMBERS_PAGE, token)
+    return MemberPage(items=found.records, nextToken=found.next_token)
 
 
 def update(caller: Caller, raw_id: str, request: UpdateLeadListRequest) -> LeadList:
@@ -188,8 +253,7 @@ def _add(
     org_id: str, record: LeadListRecord, kind: str, records: Mapping[str, dict[str, Any]]
 ) -> list[str]:
     """Copy the records that are not members yet into the tenant's records, then add them.
-    Returns the ids this request added (the conditional writes decide, not the pre-filter) and
-    moves `record`'s updatedAt when anything was."""
+    Returns the ids this request added (the conditional writes decide, not the pre-filter)."""
     existing = repo.existing_members(
         org_id, record["id"], kind, records, int(record.get("memberCount", 0))
     )
@@ -199,12 +263,9 @@ def _add(
     tenant_copy.store(org_id, kind, [records[i] for i in new])
     timestamp = clock.now_iso()
     try:
-        added = repo.add_members(org_id, record["id"], kind, new, timestamp)
+        return repo.add_members(org_id, record["id"], kind, new, timestamp)
     except repo.ListGone:
         raise NotFound("Lead list not found") from None
-    if added:
-        record["updatedAt"] = timestamp
-    return added
 
 
 def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> AddCompaniesResult:
@@ -223,6 +284,8 @@ def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> 
     added = _add(caller.org_id, record, keys.COMPANY, found)
     if not added:
         return AddCompaniesResult(0, AddedCount(addedCount=0))
+    # Read back for the exact memberCount, which concurrent requests may have moved too.
+    record = repo.require(caller.org_id, record["id"])
     return AddCompaniesResult(len(added), _populated(caller.org_id, record, known=found))
 
 

@@ -20,6 +20,7 @@ RESOURCE_SETTINGS = {
     "REFRESH_SEGMENT_QUEUE_URL": "RefreshSegmentQueue",
     "TENANT_COPY_QUEUE_URL": "TenantCopyQueue",
     "EXPORT_BUCKET": "ExportBucket",
+    "EXPORT_QUEUE_URL": "ExportQueue",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 

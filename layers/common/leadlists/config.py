@@ -28,6 +28,8 @@ class Settings:
     max_receive_count: int = 3
     export_bucket: str = ""
     export_url_seconds: int = 3600
+    # Exports above sync_refresh_max_persons rows go to this queue (background export).
+    export_queue_url: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -49,4 +51,5 @@ def settings() -> Settings:
         max_receive_count=max(1, int(env.get("MAX_RECEIVE_COUNT", "3"))),
         export_bucket=env.get("EXPORT_BUCKET", ""),
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "3600")),
+        export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
     )

@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from leadlists.config import settings
 from leadlists.models.messages import (
     CopyMessage,
+    ExportMessage,
     FinalizeMessage,
     RefreshMessage,
     RunMessage,
@@ -120,3 +121,13 @@ def send_copy_chunks(
         for n, persons in enumerate(chunks)
     )
     return send_batch(url, messages)
+
+
+# Exports ----------------------------------------------------------------------------------------
+
+
+def send_export(org_id: str, export_id: str) -> None:
+    """Queue a background export's writing."""
+    url = _required(settings().export_queue_url, "EXPORT_QUEUE_URL")
+    body = ExportMessage(organizationId=org_id, exportId=export_id)
+    _client().send_message(QueueUrl=url, MessageBody=body.model_dump_json())

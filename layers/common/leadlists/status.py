@@ -21,3 +21,11 @@ class RunState(StrEnum):
     FINALIZING = "finalizing"
     DONE = "done"
     FAILED = "failed"
+
+
+class ExportStatus(StrEnum):
+    """A background export's `status` (the contract's values)."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"

@@ -79,6 +79,18 @@ class CopyMessage(RunMessage):
     persons: list[dict[str, Any]]
 
 
+# Exports ----------------------------------------------------------------------------------------
+
+
+class ExportMessage(QueueMessage):
+    """Write one background export's CSV (export queue); the export record says of which list."""
+
+    type: Literal["export"] = "export"
+    organizationId: Id
+    exportId: Id
+
+
 Message = Annotated[
-    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage, Field(discriminator="type")
+    RefreshMessage | SegmentMessage | FinalizeMessage | CopyMessage | ExportMessage,
+    Field(discriminator="type"),
 ]

@@ -136,6 +136,15 @@ def search_chunk(org_id: str, search_id: str, index: int) -> dict[str, str]:
     return {PK: search(org_id, search_id)[PK], SK: f"CHUNK#{index:06d}"}
 
 
+# Export jobs ------------------------------------------------------------------------------------
+# One partition per background export, outside the list's partition: deleting a list's members
+# never touches it, and its TTL (`expiresAt`) removes it with the file's lifecycle.
+
+
+def export_job(org_id: str, export_id: str) -> dict[str, str]:
+    return {PK: f"{_org(org_id)}#EXPORT#{export_id}", SK: META}
+
+
 # Global catalog ---------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from leadlists.status import ExportStatus
 
@@ -32,6 +32,12 @@ class ExportState(BaseModel):
     expiresAt: str | None = None
     rows: int | None = None
     error: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_set(self, to_dict: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        """Only the fields of its status: no `url` while running, no `error` once complete.
+        Unannotated on purpose: a return annotation would replace the fields in the schema."""
+        return {k: v for k, v in to_dict(self).items() if v is not None}
 
 
 # The OpenAPI answers of an export route (saved list or lead list).

@@ -7,7 +7,9 @@ must stop growing once the spool spills to disk. On moto in-process.
 The spool holds 8 MiB in production (about 30,000 rows); `--spool-kib` lowers it so that sizes
 moto can write in minutes already spill, and the flat part of the curve shows. Peak memory is
 tracemalloc's peak over the worker's run (moto's own allocations included, so it is an upper
-bound). The run fails (exit 1) when the largest export's peak is over twice the smallest's.
+bound), once with the upload read through (the worker's own memory) and once uploading to moto
+(which keeps the object in this process). The run fails (exit 1) when the largest export's
+worker peak is over twice the smallest's.
 Times are moto's floor (slowed further by tracemalloc), not AWS's.
 """
 
@@ -54,13 +56,23 @@ def saved_list(n: int) -> str:
 
 
 def measure(n: int) -> dict[str, Any]:
+
+    list_id = saved_list(n)
+    whole = run_export(list_id, n)
+    written = run_export(list_id, n, stub_upload=True)
+    return {"n": n, **whole, "writing_peak": written["peak"]}
+
+
+def run_export(list_id: str, n: int, stub_upload: bool = False) -> dict[str, Any]:
+    """One background export of the list, as ExportFunction runs it. `stub_upload` reads the
+    spooled file in 1 MiB parts instead of uploading it: moto keeps every uploaded object in
+    this process, which real S3 does not, so that peak is the worker's own."""
     from leadlists.auth import Caller
     from leadlists.models.messages import Delivery, ExportMessage
-    from leadlists.repositories import dynamo
+    from leadlists.repositories import dynamo, exports
     from leadlists.repositories import saved_lists as repo
     from leadlists.services import export_jobs, export_sources
 
-    list_id = saved_list(n)
     source = export_sources.saved_list(ORG, repo.get(ORG, list_id))
     caller = Caller(user_id="user_bench", org_id=ORG, is_admin=True)
     export_id = export_jobs.start(caller, source).exportId
@@ -69,6 +81,13 @@ def measure(n: int) -> dict[str, Any]:
     def count(model: Any, **_: Any) -> None:
         calls[model.name] += 1
 
+    def read_through(key: str, body: Any, filename: str) -> None:
+        while body.read(2**20):
+            pass
+
+    real_upload = exports.upload_csv
+    if stub_upload:
+        exports.upload_csv = read_through
     dynamo.client().meta.events.register("before-call.dynamodb", count)
     tracemalloc.start()
     started = time.perf_counter()
@@ -79,20 +98,23 @@ def measure(n: int) -> dict[str, Any]:
     finally:
         tracemalloc.stop()
         dynamo.client().meta.events.unregister("before-call.dynamodb", count)
+        exports.upload_csv = real_upload
     state = export_jobs.state(ORG, "list", list_id, export_id)
     assert state.status == "complete" and state.rows == n, state
-    return {"n": n, "seconds": seconds, "peak": peak, "calls": calls}
+    return {"seconds": seconds, "peak": peak, "calls": calls}
 
 
 def table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "| members | peak Python memory (MiB) | DynamoDB calls | by operation | moto s |",
-        "|---:|---:|---:|---|---:|",
+        "| members | peak MiB, worker (upload read through) | peak MiB, with moto S3 upload "
+        "| DynamoDB calls | by operation | moto s |",
+        "|---:|---:|---:|---:|---|---:|",
     ]
     for row in rows:
         parts = ", ".join(f"{op} {c}" for op, c in sorted(row["calls"].items()))
         lines.append(
-            f"| {row['n']:,} | {row['peak'] / 2**20:.1f} | {sum(row['calls'].values())} "
+            f"| {row['n']:,} | {row['writing_peak'] / 2**20:.1f} | {row['peak'] / 2**20:.1f} "
+            f"| {sum(row['calls'].values())} "
             f"| {parts} | {row['seconds']:.1f} |"
         )
     return lines
@@ -123,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                 *lines,
             ],
         )
-    if rows[-1]["peak"] > 2 * rows[0]["peak"]:
-        print("FAIL: the largest export's peak memory is over twice the smallest's")
+    if rows[-1]["writing_peak"] > 2 * rows[0]["writing_peak"]:
+        print("FAIL: the largest export's peak worker memory is over twice the smallest's")
         return 1
     return 0
 

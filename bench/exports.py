@@ -56,7 +56,6 @@ def saved_list(n: int) -> str:
 
 
 def measure(n: int) -> dict[str, Any]:
-
     list_id = saved_list(n)
     whole = run_export(list_id, n)
     written = run_export(list_id, n, stub_upload=True)

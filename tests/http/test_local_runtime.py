@@ -9,7 +9,9 @@ runtime (its queues, its signing key, its code) and are skipped only in that cas
 
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import json
 import os
 import subprocess
@@ -713,3 +715,39 @@ def _eventually(check: Callable[[], bool], seconds: float = BACKGROUND_SECONDS) 
             return True
         time.sleep(0.5)
     return False
+
+
+@pytest.mark.local_only("sets the runtime's synchronous budget in its process")
+def test_background_export_over_http(
+    client: requests.Session,
+    runtime: LocalRuntime,
+    target: Target,
+    org: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from export_helpers import set_budget
+
+    from leadlists.repositories import saved_lists as saved_repo
+
+    saved = wait_idle(client, target, save(client, target, org)["id"])
+    members = sorted(saved_repo.member_ids(saved["organizationId"], saved["id"]))
+    assert saved["contactsNum"] == len(members) > 1
+    set_budget(monkeypatch, len(members) - 1)  # the runtime's functions run in this process
+
+    answer = client.post(url(target, f"/lists/{saved['id']}/export"), timeout=30)
+    assert answer.status_code == 202, answer.text
+    export_id = answer.json()["exportId"]
+    status_url = url(target, f"/lists/{saved['id']}/exports/{export_id}")
+    deadline = time.monotonic() + BACKGROUND_SECONDS
+    while (body := client.get(status_url, timeout=30).json())["status"] == "running":
+        assert time.monotonic() < deadline, "the export queue's poller never wrote the export"
+        time.sleep(0.2)
+    assert body["status"] == "complete" and body["rows"] == len(members), body
+
+    download = requests.get(body["url"], timeout=30)  # the presigned link points at the emulator
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8"))))
+    assert [r["id"] for r in rows] == members
+
+    unknown = client.get(url(target, f"/lists/{saved['id']}/exports/{saved['id']}"), timeout=30)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "NOT_FOUND"

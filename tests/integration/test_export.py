@@ -89,7 +89,7 @@ def test_export_needs_a_token(api, catalog, aws):
 
 
 def test_spreadsheet_formulas_are_neutralized_but_phones_kept():
-    from leadlists.services.exports import _cell
+    from leadlists.services.export_csv import cell as _cell
 
     assert _cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert _cell("@SUM(A1)") == "'@SUM(A1)"
@@ -115,6 +115,6 @@ def test_spreadsheet_formulas_are_neutralized_but_phones_kept():
     ],
 )
 def test_formula_like_cells_are_neutralized_in_every_part(raw, safe):
-    from leadlists.services.exports import _cell
+    from leadlists.services.export_csv import cell as _cell
 
     assert _cell(raw) == safe

@@ -244,7 +244,20 @@ def _build(created: dict[str, Any]) -> World:
     ids["b_saved"] = saved(bob, ORG_B, "beta saved", refresh=True)
     ids["b_companies"] = lead(bob, "company", "beta companies", [])
     ids["b_persons"] = lead(bob, "person", "beta persons", [])
+    ids["a_saved_export"], ids["a_companies_export"] = _background_exports(ids)
     return w
+
+
+def _background_exports(ids: dict[str, str]) -> tuple[str, str]:
+    """A running background export of A's saved list and of A's company lead list."""
+    from leadlists.auth import Caller
+    from leadlists.repositories import lead_lists, saved_lists
+    from leadlists.services import export_jobs, export_sources
+
+    alice = Caller(user_id="alice", org_id=ORG_A, is_admin=False)
+    saved = export_sources.saved_list(ORG_A, saved_lists.get(ORG_A, ids["a_saved"]))
+    lead = export_sources.lead_list(ORG_A, lead_lists.get(ORG_A, ids["a_companies"]))
+    return export_jobs.start(alice, saved).exportId, export_jobs.start(alice, lead).exportId
 
 
 # State: taken before and after a request, and restored after each test --------------------------
@@ -488,6 +501,16 @@ ROWS: dict[str, Row] = {
     "POST /lists/{id}/export": _row(
         lambda w: Req("POST", f"/lists/{w['a_saved']}/export"), "allowed"
     ),
+    "GET /lists/{id}/exports/{exportId}": _row(
+        lambda w: Req("GET", f"/lists/{w['a_saved']}/exports/{w['a_saved_export']}"),
+        "allowed",
+        Foreign(
+            "reads-org-a-export-under-own-list",
+            lambda w: Req("GET", f"/lists/{w['b_saved']}/exports/{w['a_saved_export']}"),
+            404,
+            "NOT_FOUND",
+        ),
+    ),
     # Lead lists: shared with named users; admins use them all.
     "POST /api/v1/entities/leadlists": _row(
         lambda w: Req("POST", LEADS, {"name": f"{SECRET} new", "type": "company", **DATES}),
@@ -574,6 +597,19 @@ ROWS: dict[str, Row] = {
                 f"{LEADS}/{w['b_persons']}/add-prospects",
                 {"persons": [{"id": w.persons[2]}]},
             )
+        ),
+    ),
+    "POST /api/v1/entities/leadlists/{id}/export": _row(
+        lambda w: Req("POST", f"{LEADS}/{w['a_companies']}/export"), "forbidden"
+    ),
+    "GET /api/v1/entities/leadlists/{id}/exports/{exportId}": _row(
+        lambda w: Req("GET", f"{LEADS}/{w['a_companies']}/exports/{w['a_companies_export']}"),
+        "forbidden",
+        Foreign(
+            "reads-org-a-export-under-own-list",
+            lambda w: Req("GET", f"{LEADS}/{w['b_companies']}/exports/{w['a_companies_export']}"),
+            404,
+            "NOT_FOUND",
         ),
     ),
     "POST /api/v1/entities/leadlists/{id}/remove-companies": _row(

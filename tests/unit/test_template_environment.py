@@ -21,6 +21,7 @@ RESOURCE_SETTINGS = {
     "TENANT_COPY_QUEUE_URL": "TenantCopyQueue",
     "EXPORT_BUCKET": "ExportBucket",
     "CLEANUP_QUEUE_URL": "CleanupQueue",
+    "EXPORT_QUEUE_URL": "ExportQueue",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger

@@ -29,6 +29,8 @@ class Settings:
     export_bucket: str = ""
     export_url_seconds: int = 3600
     cleanup_queue_url: str = ""
+    # Exports above sync_refresh_max_persons rows go to this queue (background export).
+    export_queue_url: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -51,4 +53,5 @@ def settings() -> Settings:
         export_bucket=env.get("EXPORT_BUCKET", ""),
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "3600")),
         cleanup_queue_url=env.get("CLEANUP_QUEUE_URL", ""),
+        export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
     )

@@ -14,6 +14,7 @@ from leadlists.config import settings
 from leadlists.models.messages import (
     CopyMessage,
     DeleteListMessage,
+    ExportMessage,
     FinalizeMessage,
     QueueMessage,
     RefreshMessage,
@@ -150,3 +151,13 @@ def send_search_segments(org_id: str, search_id: str, segments: int) -> int:
         for n in range(segments)
     )
     return send_batch(url, messages)
+
+
+# Exports ----------------------------------------------------------------------------------------
+
+
+def send_export(org_id: str, export_id: str) -> None:
+    """Queue a background export's writing."""
+    url = _required(settings().export_queue_url, "EXPORT_QUEUE_URL")
+    body = ExportMessage(organizationId=org_id, exportId=export_id)
+    _client().send_message(QueueUrl=url, MessageBody=body.model_dump_json())

@@ -23,10 +23,14 @@ class RunState(StrEnum):
     FAILED = "failed"
 
 
-class SearchStatus(StrEnum):
-    """A search's `status`: within the budget it is complete at once; beyond it, running until
-    its last scan segment is counted."""
+class JobStatus(StrEnum):
+    """The status a client polls of background work: a search beyond the budget (running until
+    its last scan segment is counted) or an export (running until its file is written)."""
 
     RUNNING = "running"
     COMPLETE = "complete"
     FAILED = "failed"
+
+
+SearchStatus = JobStatus
+ExportStatus = JobStatus

@@ -105,12 +105,24 @@ class SearchSegmentMessage(QueueMessage):
     segments: PositiveInt
 
 
+# Exports ----------------------------------------------------------------------------------------
+
+
+class ExportMessage(QueueMessage):
+    """Write one background export's CSV (export queue); the export record says of which list."""
+
+    type: Literal["export"] = "export"
+    organizationId: Id
+    exportId: Id
+
+
 Message = Annotated[
     RefreshMessage
     | SegmentMessage
     | FinalizeMessage
     | CopyMessage
     | DeleteListMessage
-    | SearchSegmentMessage,
+    | SearchSegmentMessage
+    | ExportMessage,
     Field(discriminator="type"),
 ]

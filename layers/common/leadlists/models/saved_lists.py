@@ -77,9 +77,3 @@ Contact = Person
 class ContactPage(BaseModel):
     contacts: list[Contact]
     nextToken: str | None = None
-
-
-class ExportResult(BaseModel):
-    url: str
-    expiresAt: str
-    rows: int

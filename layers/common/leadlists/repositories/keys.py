@@ -184,6 +184,15 @@ def search_segment_done(org_id: str, search_id: str, segment: int) -> dict[str, 
     return {PK: search(org_id, search_id)[PK], SK: f"SEGMENT#{segment:06d}"}
 
 
+# Export jobs ------------------------------------------------------------------------------------
+# One partition per background export, outside the list's partition: deleting a list's members
+# never touches it, and its TTL (`expiresAt`) removes it with the file's lifecycle.
+
+
+def export_job(org_id: str, export_id: str) -> dict[str, str]:
+    return {PK: f"{_org(org_id)}#EXPORT#{export_id}", SK: META}
+
+
 # Global catalog ---------------------------------------------------------------------------------
 
 

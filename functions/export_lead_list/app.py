@@ -1,0 +1,23 @@
+"""POST /api/v1/entities/leadlists/{id}/export: the lead list's companies or persons as CSV in S3:
+a download link (200), or a background export's id (202) beyond the synchronous budget."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, dump, handler
+from leadlists.models.exports import EXPORT_RESPONSES, ExportResult, ExportStarted
+from leadlists.services import exports
+
+app = create_app()
+
+
+@app.post(
+    "/api/v1/entities/leadlists/<id>/export",
+    summary="Export a lead list's members as CSV",
+    responses={**EXPORT_RESPONSES, 403: NOT_SHARED},
+)
+def export_lead_list(id: LeadListId) -> Response[ExportResult | ExportStarted]:
+    outcome = exports.export_lead_list(current_caller(app), id)
+    return Response(200 if outcome.done else 202, "application/json", dump(outcome.body))
+
+
+lambda_handler = handler(app)

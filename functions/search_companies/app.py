@@ -3,24 +3,19 @@
 200 with the first page within the synchronous budget; beyond it 202 `running`, then
 GET /api/v1/search/{searchId}."""
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import JsonBody, create_app, current_caller, handler, respond
 from leadlists.models.search import CompanySearchPage, CompanySearchRequest, SearchStarted
 from leadlists.services import search
 
 app = create_app()
+Answer = CompanySearchPage | SearchStarted
 
 
 @app.post("/api/v1/search/companies", summary="Search companies")
-def search_companies(
-    body: Annotated[CompanySearchRequest, Body()],
-) -> Response[CompanySearchPage | SearchStarted]:
-    answer = search.companies(current_caller(app), body)
-    return Response(search.status_code(answer), "application/json", dump(answer))
+def search_companies(body: JsonBody[CompanySearchRequest]) -> Response[Answer]:
+    return respond(search.companies(current_caller(app), body))
 
 
 lambda_handler = handler(app)

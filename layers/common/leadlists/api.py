@@ -218,6 +218,13 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
     return lambda_handler
 
 
+def respond(answer: BaseModel) -> Response[Any]:
+    """A JSON answer: 202 Accepted for work that goes on in the background (its `status` is
+    "running"), 200 otherwise."""
+    status = 202 if getattr(answer, "status", None) == "running" else 200
+    return Response(status, JSON, answer.model_dump_json())
+
+
 def dump(model: BaseModel | Sequence[BaseModel]) -> Any:
     if isinstance(model, BaseModel):
         return model.model_dump(mode="json")

@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from leadlists.errors import FieldError, Invalid
-from leadlists.models.common import integer, parse_uuid, present, trimmed
+from leadlists.models.common import integer, parse_uuid, present, strict, trimmed
 
 MAX_VALUES = 100
 Year = Annotated[int, *integer(ge=1000, le=9999)]
@@ -42,9 +42,7 @@ LIST_FIELDS = (*EXACT_FIELDS, *TEXT_FIELDS)
 
 
 class YearRange(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", strict=True, json_schema_extra={"anyOf": [present("min"), present("max")]}
-    )
+    model_config = strict(present("min"), present("max"))
 
     min: Year | None = None
     max: Year | None = None

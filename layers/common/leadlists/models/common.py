@@ -6,7 +6,14 @@ import uuid
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
@@ -77,6 +84,14 @@ def _drop_null(schema: dict[str, Any]) -> None:
 # For `X | None = None` fields a client may omit but not send as null (a validator refuses it):
 # the spec then shows X alone.
 OMIT_NOT_NULL = Field(json_schema_extra=_drop_null)
+
+
+def strict(*any_of: dict[str, Any]) -> ConfigDict:
+    """A request model's config: unknown fields refused, no type coercion, and `any_of` (JSON
+    Schema alternatives) stated in the spec for the rules its validators enforce."""
+    if not any_of:
+        return ConfigDict(extra="forbid", strict=True)
+    return ConfigDict(extra="forbid", strict=True, json_schema_extra={"anyOf": list(any_of)})
 
 
 def present(name: str) -> dict[str, Any]:

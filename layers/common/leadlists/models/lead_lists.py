@@ -25,6 +25,7 @@ from leadlists.models.common import (
     absent,
     integer,
     present,
+    strict,
     trimmed,
 )
 from leadlists.models.records import Company, Person
@@ -83,15 +84,8 @@ class UpdateLeadListRequest(BaseModel):
 
     # Optional but not nullable (SkipJsonSchema keeps null out of the spec), and at least one
     # field besides organizationId: the schema states both rules the validators enforce.
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "anyOf": [
-                {"required": [name]}
-                for name in ("name", "startDate", "endDate", "icpId", "userIds")
-            ]
-        },
+    model_config = strict(
+        *({"required": [name]} for name in ("name", "startDate", "endDate", "icpId", "userIds"))
     )
 
     name: Annotated[Name | None, OMIT_NOT_NULL] = None
@@ -170,15 +164,9 @@ NOT_SELECT_ALL: dict[str, Any] = {"properties": {"selectAll": {"not": {"const": 
 class Selection(BaseModel):
     """Results of an earlier prospect search: chosen `ids`, or `selectAll` but `excludeIds`."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "anyOf": [
-                {"allOf": [{"required": ["selectAll"], **SELECT_ALL}, absent("ids")]},
-                {"allOf": [present("ids"), absent("excludeIds", "limit"), NOT_SELECT_ALL]},
-            ]
-        },
+    model_config = strict(
+        {"allOf": [{"required": ["selectAll"], **SELECT_ALL}, absent("ids")]},
+        {"allOf": [present("ids"), absent("excludeIds", "limit"), NOT_SELECT_ALL]},
     )
 
     searchId: UuidStr
@@ -202,15 +190,9 @@ class Selection(BaseModel):
 class AddProspectsRequest(BaseModel):
     """Direct mode (`persons`) or bulk mode (`selection`), never both."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "anyOf": [
-                {"allOf": [present("persons"), absent("selection")]},
-                {"allOf": [present("selection"), absent("persons")]},
-            ]
-        },
+    model_config = strict(
+        {"allOf": [present("persons"), absent("selection")]},
+        {"allOf": [present("selection"), absent("persons")]},
     )
 
     persons: Annotated[list[PersonInput], Field(min_length=1, max_length=MAX_IDS)] | None = None
@@ -247,13 +229,13 @@ _MemberIds = Annotated[
 class LeadListSummary(BaseModel):
     """A lead list in a listing: its fields and exact member count, no member ids."""
 
-    id: str
-    icpId: str | None
+    id: str = Field(description="The lead list's id (a UUID)")
+    icpId: str | None = Field(description="The ideal customer profile it targets, or null")
     name: str
-    type: Literal["company", "person"]
-    startDate: str
-    endDate: str
-    userIds: list[str]
+    type: Literal["company", "person"] = Field(description="What its members are")
+    startDate: str = Field(description="ISO 8601 UTC with milliseconds")
+    endDate: str = Field(description="ISO 8601 UTC with milliseconds, not before startDate")
+    userIds: list[str] = Field(description="Who may use it besides admins; the owner included")
     createdAt: str
     updatedAt: str
     memberCount: int = Field(ge=0, description="Exact number of members (companies or persons)")

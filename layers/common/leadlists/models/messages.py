@@ -62,7 +62,7 @@ class SegmentMessage(RunMessage):
 
     type: Literal["segment"] = "segment"
     segment: NonNegativeInt
-    segments: PositiveInt
+    segments: PositiveInt = Field(description="How many segments the run's scan has")
 
 
 class FinalizeMessage(RunMessage):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from leadlists.filters.companies import CompanyFilter
 from leadlists.filters.size import StoredFilter, stored
-from leadlists.models.common import MAX_PAGE, integer, present
+from leadlists.models.common import MAX_PAGE, integer, present, strict
 from leadlists.models.lead_lists import OrgId
 from leadlists.models.records import Company, Person
 
@@ -19,11 +19,7 @@ PageSize = Annotated[int, *integer(ge=1, le=MAX_PAGE)]
 class SearchRequest(BaseModel):
     """A new search (`filter`), or the next page of one (`nextToken`, filter optional)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={"anyOf": [present("filter"), present("nextToken")]},
-    )
+    model_config = strict(present("filter"), present("nextToken"))
 
     filter: StoredFilter | None = None
     pageSize: PageSize = DEFAULT_SEARCH_PAGE
@@ -43,20 +39,19 @@ class CompanySearchRequest(SearchRequest):
     filter: stored(CompanyFilter) | None = None  # type: ignore[valid-type]
 
 
-class PersonSearchPage(BaseModel):
+class _SearchPage(BaseModel):
     searchId: str
     status: Literal["complete"] = "complete"
     total: int
+    nextToken: str | None = None
+
+
+class PersonSearchPage(_SearchPage):
     results: list[Person]
-    nextToken: str | None = None
 
 
-class CompanySearchPage(BaseModel):
-    searchId: str
-    status: Literal["complete"] = "complete"
-    total: int
+class CompanySearchPage(_SearchPage):
     results: list[Company]
-    nextToken: str | None = None
 
 
 class SearchStarted(BaseModel):

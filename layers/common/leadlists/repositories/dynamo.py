@@ -120,6 +120,36 @@ def batch_write(
     return calls
 
 
+def get(table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An item by key, strongly consistent; None when absent."""
+    answer = client().get_item(TableName=table, Key=to_item(key), ConsistentRead=True)
+    return from_item(answer["Item"]) if "Item" in answer else None
+
+
+def get_unexpired(table: str, key: Mapping[str, Any], now_epoch: int) -> dict[str, Any] | None:
+    """An item by key, or None when absent or past its TTL attribute `expiresAt`: DynamoDB
+    deletes expired items only eventually, so readers treat them as gone."""
+    item = get(table, key)
+    return None if item is None or int(item.get("expiresAt", 0)) <= now_epoch else item
+
+
+def partition_query(
+    table: str, attribute: str, value: str, index: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """A Query request for one partition (of the table or of `index`); callers add to it."""
+    request: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "#p = :p",
+        "ExpressionAttributeNames": {"#p": attribute},
+        "ExpressionAttributeValues": values({":p": value}),
+    }
+    if index:
+        request["IndexName"] = index
+    if limit:
+        request["Limit"] = limit
+    return request
+
+
 def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
     """One UpdateItem answering the item's new attributes, or None when its condition fails."""
     try:

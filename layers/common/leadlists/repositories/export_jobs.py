@@ -44,17 +44,8 @@ def delete(org_id: str, export_id: str) -> None:
 
 def get(org_id: str, export_id: str, now_epoch: int) -> dict[str, Any] | None:
     """The export record, or None when unknown or expired (even if not yet deleted by TTL)."""
-    answer = dynamo.client().get_item(
-        TableName=_table(),
-        Key=dynamo.to_item(keys.export_job(org_id, export_id)),
-        ConsistentRead=True,
-    )
-    if "Item" not in answer:
-        return None
-    item = dynamo.from_item(answer["Item"])
-    if int(item.get("expiresAt", 0)) <= now_epoch:
-        return None
-    return {k: item[k] for k in JOB_FIELDS if k in item}
+    item = dynamo.get_unexpired(_table(), keys.export_job(org_id, export_id), now_epoch)
+    return None if item is None else {k: item[k] for k in JOB_FIELDS if k in item}
 
 
 def finish(org_id: str, export_id: str, fields: Mapping[str, Any]) -> bool:

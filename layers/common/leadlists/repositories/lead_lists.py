@@ -58,12 +58,8 @@ def _list_item(org_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def get(org_id: str, list_id: str) -> LeadListRecord | None:
-    answer = dynamo.client().get_item(
-        TableName=_table(),
-        Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
-        ConsistentRead=True,
-    )
-    return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
+    item = dynamo.get(_table(), keys.lead_list(org_id, list_id))
+    return None if item is None else _record(item)
 
 
 def require(org_id: str, list_id: str) -> LeadListRecord:
@@ -141,19 +137,11 @@ def page(
     """One page of the organization's lead lists, oldest first; `visible_to` keeps only the
     lists whose `userIds` hold that user. Pages are filled up to `limit` across query pages."""
     index_pk = keys.lead_lists_index(org_id)
-    request: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": "ByOrg",
-        "KeyConditionExpression": "#p = :p",
-        "ExpressionAttributeNames": {"#p": keys.BY_ORG_PK},
-        "ExpressionAttributeValues": {":p": index_pk},
-        "Limit": limit,
-    }
+    request = dynamo.partition_query(_table(), keys.BY_ORG_PK, index_pk, "ByOrg", limit)
     if visible_to is not None:
         request["FilterExpression"] = "contains(#u, :me)"
         request["ExpressionAttributeNames"]["#u"] = "userIds"
-        request["ExpressionAttributeValues"][":me"] = visible_to
-    request["ExpressionAttributeValues"] = dynamo.values(request["ExpressionAttributeValues"])
+        request["ExpressionAttributeValues"].update(dynamo.values({":me": visible_to}))
     start = dynamo.decode_token(token, keys.BY_ORG_KEY, {keys.BY_ORG_PK: index_pk})
     if start:
         request["ExclusiveStartKey"] = start

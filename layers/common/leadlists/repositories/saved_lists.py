@@ -57,12 +57,8 @@ def _cancel_reasons(exc: ClientError) -> list[str]:
 
 
 def get(org_id: str, list_id: str) -> SavedListRecord | None:
-    answer = dynamo.client().get_item(
-        TableName=_table(),
-        Key=dynamo.to_item(keys.saved_list(org_id, list_id)),
-        ConsistentRead=True,
-    )
-    return _record(dynamo.from_item(answer["Item"])) if "Item" in answer else None
+    item = dynamo.get(_table(), keys.saved_list(org_id, list_id))
+    return None if item is None else _record(item)
 
 
 def create(record: SavedListRecord) -> None:
@@ -195,14 +191,7 @@ def due_lists(now: str) -> Iterator[tuple[str, str]]:
 
 def page(org_id: str, limit: int, token: str | None) -> tuple[list[SavedListRecord], str | None]:
     index_pk = keys.saved_lists_index(org_id)
-    request: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": "ByOrg",
-        "KeyConditionExpression": "#p = :p",
-        "ExpressionAttributeNames": {"#p": keys.BY_ORG_PK},
-        "ExpressionAttributeValues": dynamo.values({":p": index_pk}),
-        "Limit": limit,
-    }
+    request = dynamo.partition_query(_table(), keys.BY_ORG_PK, index_pk, "ByOrg", limit)
     found, next_token = dynamo.page(request, token, keys.BY_ORG_KEY, {keys.BY_ORG_PK: index_pk})
     return [_record(i) for i in found], next_token
 

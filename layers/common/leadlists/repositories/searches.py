@@ -51,15 +51,8 @@ def save(org_id: str, record: SearchHead, ids: list[str]) -> SearchHead:
 
 def get(org_id: str, search_id: str, now_epoch: int) -> SearchHead | None:
     """The search head, or None when unknown or expired (even if not yet deleted by TTL)."""
-    answer = dynamo.client().get_item(
-        TableName=_table(),
-        Key=dynamo.to_item(keys.search(org_id, search_id)),
-        ConsistentRead=True,
-    )
-    if "Item" not in answer:
-        return None
-    item = dynamo.from_item(answer["Item"])
-    if int(item.get("expiresAt", 0)) <= now_epoch:
+    item = dynamo.get_unexpired(_table(), keys.search(org_id, search_id), now_epoch)
+    if item is None:
         return None
     return cast(SearchHead, {k: item[k] for k in SEARCH_FIELDS if k in item})  # as `save` wrote it
 

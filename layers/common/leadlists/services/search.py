@@ -265,8 +265,3 @@ def companies(caller: Caller, request: SearchRequest) -> CompanySearchPage | Sea
     if isinstance(page, PersonSearchPage):  # search() answers the page type of its kind
         raise TypeError(type(page).__name__)
     return page
-
-
-def status_code(answer: SearchPage | SearchStarted) -> int:
-    """200 with a page, 202 when the search runs in the background."""
-    return 202 if isinstance(answer, SearchStarted) else 200

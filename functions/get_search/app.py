@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import SearchId, create_app, current_caller, handler
 from leadlists.models.search import DEFAULT_SEARCH_PAGE, PageSize, SearchState
 from leadlists.services import search
 
@@ -13,7 +13,7 @@ app = create_app()
 
 @app.get("/api/v1/search/<searchId>", summary="Get a search's status and a page of results")
 def get_search(
-    searchId: str,
+    searchId: SearchId,
     nextToken: Annotated[str | None, Query(max_length=2048)] = None,
     pageSize: Annotated[PageSize, Query()] = DEFAULT_SEARCH_PAGE,
 ) -> SearchState:

@@ -16,7 +16,13 @@ app = create_app()
     summary="Page a lead list's members",
     description="Company objects for a company list, person objects for a person list, in "
     "member order; `nextToken` (also a lead list's `membersNextToken`) continues.",
-    responses={403: NOT_SHARED},
+    responses={
+        200: {
+            "description": "A page of members",
+            "content": {"application/json": {"model": MemberPage}},
+        },
+        403: NOT_SHARED,
+    },
 )
 def list_lead_list_members(
     id: LeadListId,

@@ -47,6 +47,9 @@ LeadListId = Annotated[
     WithJsonSchema({**UUID_SCHEMA, "description": "The lead list's id"}),
     Path(description="The lead list's id"),
 ]
+# Ids the services check themselves (in the order their rules need); the spec says they are UUIDs.
+ExportId = Annotated[str, Path(description="The export's id", json_schema_extra={"format": "uuid"})]
+SearchId = Annotated[str, Path(description="The search's id", json_schema_extra={"format": "uuid"})]
 # Parameter types every route declares the same way.
 Model = TypeVar("Model", bound=BaseModel)
 JsonBody = Annotated[Model, Body()]
@@ -222,7 +225,7 @@ def respond(answer: BaseModel) -> Response[Any]:
     """A JSON answer: 202 Accepted for work that goes on in the background (its `status` is
     "running"), 200 otherwise."""
     status = 202 if getattr(answer, "status", None) == "running" else 200
-    return Response(status, JSON, answer.model_dump_json())
+    return Response(status, JSON, answer.model_dump(mode="json"))
 
 
 def dump(model: BaseModel | Sequence[BaseModel]) -> Any:

@@ -65,7 +65,7 @@ lint: $(STAMP) $(ACTIONLINT)
 
 # `make unit` and `make test` always use the in-process runtime, whatever the shell exports.
 unit: $(STAMP)
-	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2
+	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2 --dist worksteal
 
 fuzz-quick: $(STAMP)
 	$(BIN)/leadlists fuzz --max-examples 10
@@ -115,7 +115,7 @@ sam-build: $(SAM)
 
 # pytest runs last so that its closing summary is the last line `make test` (and CI) prints.
 test: lint fuzz-quick security sam-validate sam-build
-	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2
+	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

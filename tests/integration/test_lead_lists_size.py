@@ -96,8 +96,9 @@ def test_a_company_list_of_2500_members(api, big_company_list):
     rest = walk(api, list_id, limit=1000, token=body["membersNextToken"])
     assert ids_of(rest) == sorted(ids)[1000:]
 
-    # The members route visits every member exactly once, whatever the page size.
-    for limit in (None, 1000, 333):
+    # The members route visits every member exactly once at an odd page size too (1,000 is
+    # walked above and below).
+    for limit in (333,):
         members = walk(api, list_id, limit=limit)
         assert ids_of(members) == sorted(ids), limit
         assert all("domain" in m and "firstName" not in m for m in members)  # company objects

@@ -29,7 +29,7 @@ export LEADLISTS_BASE_URL LEADLISTS_TOKEN_CMD
 export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test lint unit fuzz fuzz-quick bandit iam security audit sam-validate sam-build bench \
+.PHONY: run test checks lint unit fuzz fuzz-quick bandit iam security audit sam-validate sam-build bench \
 	clean openapi e2e
 
 $(STAMP): pyproject.toml
@@ -113,8 +113,13 @@ sam-build: $(SAM)
 	$(SAM) build --parallel
 	bash scripts/check_layer_arch.sh
 
-# pytest runs last so that its closing summary is the last line `make test` (and CI) prints.
-test: lint fuzz-quick security sam-validate sam-build
+# The checks before pytest are independent and mostly wait on the network (tool installs) or on
+# one core, so they run side by side, each one's output kept together. pytest runs last so that
+# its closing summary is the last line `make test` (and CI) prints.
+checks: lint fuzz-quick security sam-validate sam-build
+
+test:
+	$(MAKE) --no-print-directory -j3 --output-sync=target checks
 	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2 --dist worksteal
 
 bench: $(STAMP)

@@ -152,7 +152,8 @@ def _csv_records(lines: Lines, header: list[str] | None) -> Iterator[Record]:
         line, before = before + 1, lines.number
         if not cells or not any(c.strip() for c in cells):
             continue
-        problem = next((lines.problems[n] for n in range(line, before + 1) if n in lines.problems), "")
+        spanned = range(line, before + 1)
+        problem = next((lines.problems[n] for n in spanned if n in lines.problems), "")
         if header is None:
             if problem:
                 raise HeaderError(problem)

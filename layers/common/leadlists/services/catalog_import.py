@@ -194,4 +194,3 @@ def import_file(open_lines: Callable[[], Lines], fmt: str, skip_invalid: bool = 
             report.counts.add(batch.counts)
     report.imported = True
     return report
-

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Field, Json
 
+from leadlists.consumer import ReceiveAttributes
 from leadlists.models.messages import CatalogFile
 
 logger = Logger()
@@ -60,6 +61,7 @@ class S3Notification(BaseModel):
 
 class NotificationRecord(SqsRecordModel):
     body: Json[S3Notification]
+    attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
 
 
 def handler(on_file: Callable[[CatalogFile], None]) -> Callable[[dict[str, Any], Any], Any]:

@@ -1,0 +1,127 @@
+"""Catalog ingestion in AWS, on moto: a file put under incoming/ reaches CatalogIngestQueue (the
+bucket's notification), is checked and cut into chunks, written stage by stage by
+CatalogChunkFunction, counted once however often a chunk is delivered, and reported beside it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from conftest import drain_queue
+from leadlists.config import settings
+from leadlists.models.messages import CatalogChunkMessage, Delivery
+from leadlists.repositories import catalog, dynamo, ingest_jobs, keys
+from leadlists.services import catalog_ingest
+
+CO = "11111111-1111-4111-8111-111111111111"
+OLD = "99999999-9999-4999-8999-999999999999"
+PERSONS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(4)]
+# The company comes last: persons of earlier chunks still find its facets (companies go first).
+CSV_FILE = "kind,id,firstName,companyId,name,domain,industry,deleted\n" + "".join(
+    [
+        f"person,{PERSONS[0]},Ann,{CO},,,,\n",
+        f"person,{PERSONS[1]},Bob,{CO},,,Retail,\n",
+        "person,not-a-uuid,Cy,,,,,\n",
+        f"person,{PERSONS[2]},Dee,,,,,\n",
+        f"person,{OLD},,,,,,true\n",
+        f"person,{PERSONS[3]},Eve,{CO},,,,\n",
+        f"company,{CO},,,Acme,acme.test,Software,\n",
+    ]
+)
+
+
+@pytest.fixture
+def bucket(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("CATALOG_CHUNK_ROWS", "2")
+    settings.cache_clear()
+    catalog.put_records(keys.PERSON, [{"id": OLD, "firstName": "Old"}])
+    catalog.set_stats(persons=1, companies=0)
+    return str(aws["buckets"]["CatalogBucket"])
+
+
+def put(bucket: str, key: str, body: str, **extra: Any) -> None:
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode(), **extra)
+
+
+def report(bucket: str, name: str) -> dict[str, Any]:
+    body = boto3.client("s3").get_object(Bucket=bucket, Key=f"reports/{name}.json")["Body"]
+    return json.loads(body.read())  # type: ignore[no-any-return]
+
+
+def ingest_items() -> list[str]:
+    scan = dynamo.client().scan(TableName=settings().global_table)
+    return [i["pk"]["S"] for i in scan["Items"] if i["pk"]["S"].startswith("INGEST#")]
+
+
+def test_a_file_put_under_incoming_is_imported_in_chunks(aws: dict, bucket: str) -> None:
+    put(bucket, "incoming/acme.skip-invalid.csv", CSV_FILE)
+    drain_queue(aws, "CatalogIngestQueue", "CatalogIngestFunction")
+    assert report(bucket, "acme.skip-invalid.csv")["status"] == "running"
+    drain_queue(aws, "CatalogChunkQueue", "CatalogChunkFunction")
+
+    done = report(bucket, "acme.skip-invalid.csv")
+    assert done["status"] == "complete" and done["imported"] and done["rows"] == 7
+    assert done["upserted"] == {"companies": 1, "persons": 4}
+    assert done["deleted"] == {"companies": 0, "persons": 1}
+    assert done["rejected"] == [{"line": 4, "reason": "id: Invalid UUID"}]
+    persons = catalog.get_records(keys.PERSON, [*PERSONS, OLD])
+    assert set(persons) == set(PERSONS)
+    assert [persons[p].get("companyDomain") for p in PERSONS] == ["acme.test"] * 2 + [None] * 1 + [
+        "acme.test"
+    ]
+    assert persons[PERSONS[1]]["industry"] == "Retail"  # stated, not inherited
+    assert catalog.stats() == {"persons": 4, "companies": 1}
+    assert len(ingest_items()) == 1  # the chunk items went with the job's completion
+
+
+def test_a_file_with_an_invalid_record_is_refused_whole(aws: dict, bucket: str) -> None:
+    put(bucket, "incoming/acme.csv", CSV_FILE)
+    put(bucket, "incoming/notes.txt", "not a catalog file")  # no notification: not .csv/.jsonl
+    drain_queue(aws, "CatalogIngestQueue", "CatalogIngestFunction")
+    refused = report(bucket, "acme.csv")
+    assert refused["status"] == "rejected" and not refused["imported"]
+    assert refused["rejected"] == [{"line": 4, "reason": "id: Invalid UUID"}]
+    assert drain_queue(aws, "CatalogChunkQueue", "CatalogChunkFunction") == 0
+    assert catalog.get_records(keys.PERSON, PERSONS) == {}
+    assert catalog.stats() == {"persons": 1, "companies": 0}
+    # The object's metadata can ask for the valid records instead.
+    put(bucket, "incoming/acme2.csv", CSV_FILE, Metadata={"skip-invalid": "true"})
+    drain_queue(aws, "CatalogIngestQueue", "CatalogIngestFunction")
+    drain_queue(aws, "CatalogChunkQueue", "CatalogChunkFunction")
+    assert report(bucket, "acme2.csv")["status"] == "complete"
+
+
+def test_chunks_count_once_under_redelivery_and_crashes(
+    aws: dict, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put(bucket, "incoming/acme.skip-invalid.csv", CSV_FILE)
+    drain_queue(aws, "CatalogIngestQueue", "CatalogIngestFunction")
+    sqs, url = boto3.client("sqs"), aws["queues"]["CatalogChunkQueue"]["url"]
+    crashed = False
+    real_finish = ingest_jobs.finish_chunk
+
+    def crash_once(*args: Any) -> bool:
+        nonlocal crashed
+        if not crashed:  # the first chunk's writes are done, its counting is not
+            crashed = True
+            raise RuntimeError("crash")
+        return real_finish(*args)
+
+    monkeypatch.setattr(ingest_jobs, "finish_chunk", crash_once)
+    for _ in range(6):
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        for m in got.get("Messages", []):
+            message = CatalogChunkMessage.model_validate_json(m["Body"])
+            for attempt in (1, 2):  # every message delivered twice
+                with contextlib.suppress(RuntimeError):
+                    catalog_ingest.run_chunk(message, Delivery(m["MessageId"], attempt))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    assert crashed
+    done = report(bucket, "acme.skip-invalid.csv")
+    assert done["status"] == "complete"
+    assert done["upserted"] == {"companies": 1, "persons": 4}
+    assert catalog.stats() == {"persons": 4, "companies": 1}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from leadlists.models.common import UuidStr, integer, trimmed
 
-Text = Annotated[str, *trimmed(2000)]
+Text = Annotated[str, *trimmed(10_000)]
 Year = Annotated[int, *integer(ge=1000, le=9999)]
 Phones = Annotated[list[Annotated[str, *trimmed(100)]], Field(max_length=50)]
 
@@ -130,17 +130,17 @@ _BOOLEANS = {"true": True, "false": False}
 def from_csv(cells: dict[str, str]) -> dict[str, Any]:
     """A CSV row as the JSON record it stands for: empty cells are absent, `phones` is split on
     `;`, `foundedYear` is an integer, `deleted` is true or false."""
-    record: dict[str, Any] = {k: v for k, v in cells.items() if v.strip()}
+    record: dict[str, Any] = {k: v.strip() for k, v in cells.items() if v.strip()}
     if "phones" in record:
         record["phones"] = [p for p in record["phones"].split(";") if p.strip()]
     year = record.get("foundedYear")
     if year is not None:
-        if not year.strip().isdigit():
+        if not (year.isascii() and year.isdigit()):
             raise RowError(f"foundedYear must be a whole number, not {year!r}")
         record["foundedYear"] = int(year)
     deleted = record.get("deleted")
     if deleted is not None:
-        if deleted.strip().lower() not in _BOOLEANS:
+        if deleted.lower() not in _BOOLEANS:
             raise RowError(f"deleted must be true or false, not {deleted!r}")
-        record["deleted"] = _BOOLEANS[deleted.strip().lower()]
+        record["deleted"] = _BOOLEANS[deleted.lower()]
     return record

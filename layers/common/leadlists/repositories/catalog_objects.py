@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from leadlists.models.messages import CatalogFile
 
@@ -27,9 +28,15 @@ def _get(file: CatalogFile, **extra: Any) -> dict[str, Any]:
     return dict(_client().get_object(**request))
 
 
-def open_file(file: CatalogFile) -> tuple[Iterator[bytes], dict[str, str]]:
-    """The file's bytes, streamed, and its user metadata (x-amz-meta-*)."""
-    answer = _get(file)
+def open_file(file: CatalogFile) -> tuple[Iterator[bytes], dict[str, str]] | None:
+    """The file's bytes, streamed, and its user metadata (x-amz-meta-*); None when the object
+    (or that version of it) is gone."""
+    try:
+        answer = _get(file)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "NoSuchVersion"):
+            return None
+        raise
     return answer["Body"].iter_chunks(READ_BYTES), dict(answer.get("Metadata") or {})
 
 

@@ -25,17 +25,7 @@ def _table() -> str:
 def create(file: CatalogFile, fields: Mapping[str, Any]) -> bool:
     """Record a checked file's job (`stage` is its first stage); False when it exists already."""
     item = {**keys.ingest_job(file.file_id), **fields, "file": file.model_dump()}
-    try:
-        dynamo.client().put_item(
-            TableName=_table(),
-            Item=dynamo.to_item(item),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return dynamo.put_if_absent(_table(), item)
 
 
 def get(file: CatalogFile) -> dict[str, Any] | None:
@@ -51,20 +41,10 @@ def start_chunk(
 ) -> dict[str, Any]:
     """The chunk's item, created `pending` with `counts` (read before any write) unless an
     earlier attempt created it: then its counts stand, the catalog having changed since."""
-    key = keys.ingest_chunk(file.file_id, stage, chunk)
-    try:
-        dynamo.client().put_item(
-            TableName=_table(),
-            Item=dynamo.to_item({**key, **counts, "state": PENDING}),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        found = dynamo.get(_table(), key)
-        if found is not None:
-            return found
-    return {**key, **counts, "state": PENDING}
+    marker = {**keys.ingest_chunk(file.file_id, stage, chunk), **counts, "state": PENDING}
+    if dynamo.put_if_absent(_table(), marker):
+        return marker
+    return dynamo.get(_table(), keys.ingest_chunk(file.file_id, stage, chunk)) or marker
 
 
 def finish_chunk(file: CatalogFile, stage: str, chunk: int, marker: Mapping[str, Any]) -> bool:

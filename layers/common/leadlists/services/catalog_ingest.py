@@ -46,7 +46,11 @@ def start(file: CatalogFile) -> None:
         if job["stage"] in job["stages"]:  # a redelivered notification: the stage again
             _send_stage(file, job, job["stage"])
         return
-    chunks, metadata = catalog_objects.open_file(file)
+    opened = catalog_objects.open_file(file)
+    if opened is None:
+        logger.warning("Catalog file gone before it was read; ignored", extra={"key": file.key})
+        return
+    chunks, metadata = opened
     checked = catalog_import.check(Lines(chunks), fmt, settings().catalog_chunk_rows)
     skip = skips_invalid(file.key, metadata)
     report = _report(file, catalog_import.Report(checked), "running", skipInvalid=skip)

@@ -133,7 +133,8 @@ def test_byte_ranges_read_alone_give_the_same_records(fmt: str) -> None:
     assert [c[2] for c in whole.chunks] == ([1, 8, 14] if fmt == CSV else [1, 6, 12])
     data = text.encode()
     seen = []
-    for start, end, first_line in whole.chunks:
+    assert {tuple(c[3]) for c in whole.chunks} == {("person",)}
+    for start, end, first_line, _kinds in whole.chunks:
         lines = Lines([data[start:end]], first_line, start)
         header_row = whole.header if start else None
         seen += [(r.line, r.row.id if r.row else "") for r in records(lines, fmt, header_row)]

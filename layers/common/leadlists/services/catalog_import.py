@@ -36,8 +36,9 @@ class Check:
     rejected_count: int = 0
     header: list[str] | None = None
     fatal: bool = False  # nothing of the file can be read (a bad CSV header)
-    # Byte ranges at record boundaries, each of at most `chunk_rows` records: (start, end, line).
-    chunks: list[tuple[int, int, int]] = field(default_factory=list)
+    # Byte ranges at record boundaries, each of at most `chunk_rows` records: (start, end, first
+    # line, the kinds of its valid records), so a stage reads only the ranges it writes from.
+    chunks: list[tuple[int, int, int, list[str]]] = field(default_factory=list)
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected_count += 1
@@ -56,7 +57,7 @@ class Check:
 def check(lines: Lines, fmt: str, chunk_rows: int = 0) -> Check:
     """Read a whole file (streamed) without writing anything."""
     result = Check()
-    start, first_line, in_chunk = 0, 1, 0
+    start, first_line, in_chunk, kinds = 0, 1, 0, set[str]()
     try:
         for record in records(lines, fmt):
             result.rows += 1
@@ -64,15 +65,16 @@ def check(lines: Lines, fmt: str, chunk_rows: int = 0) -> Check:
                 result.reject(record.line, record.reason)
             else:
                 result.valid[record.row.kind] += 1
+                kinds.add(record.row.kind)
             in_chunk += 1
             if chunk_rows and in_chunk >= chunk_rows:
-                result.chunks.append((start, record.end, first_line))
-                start, first_line, in_chunk = record.end, lines.number + 1, 0
+                result.chunks.append((start, record.end, first_line, sorted(kinds)))
+                start, first_line, in_chunk, kinds = record.end, lines.number + 1, 0, set()
     except HeaderError as exc:
         result.fatal = True
         result.reject(lines.number, str(exc))
     if in_chunk:
-        result.chunks.append((start, lines.offset, first_line))
+        result.chunks.append((start, lines.offset, first_line, sorted(kinds)))
     result.header = lines.header
     return result
 

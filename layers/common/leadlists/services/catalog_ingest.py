@@ -93,9 +93,14 @@ def _send_stage(file: CatalogFile, job: Mapping[str, Any], stage: str) -> None:
             end=end,
             firstLine=line,
         )
-        for n, (start, end, line) in enumerate(job["chunks"])
+        for n, (start, end, line, _kinds) in _stage_chunks(job, stage)
     )
     queues.send_catalog_chunks(messages)
+
+
+def _stage_chunks(job: Mapping[str, Any], stage: str) -> list[tuple[int, Any]]:
+    """(index, chunk) of the chunks with records of the stage's kind."""
+    return [(n, chunk) for n, chunk in enumerate(job["chunks"]) if stage in chunk[3]]
 
 
 def run_chunk(message: CatalogChunkMessage, delivery: Delivery) -> None:
@@ -130,7 +135,7 @@ def _rows(message: CatalogChunkMessage, job: Mapping[str, Any]) -> Iterator[Any]
 def _after_chunk(file: CatalogFile, stage: str) -> None:
     """When every chunk of the stage counted: queue the next stage, or write the report."""
     job = ingest_jobs.get(file)
-    if job is None or int(job.get(f"done_{stage}", 0)) < len(job["chunks"]):
+    if job is None or int(job.get(f"done_{stage}", 0)) < len(_stage_chunks(job, stage)):
         return
     stages = job["stages"]
     following = stages[stages.index(stage) + 1 :]

@@ -58,7 +58,8 @@ def start(file: CatalogFile) -> None:
         catalog_objects.put_report(file, {**report, "status": "rejected"})
         return
     stages = checked.kinds
-    catalog_objects.put_report(file, report if stages else {**report, "status": "complete"})
+    done = {**report, "status": "complete", "imported": True}  # nothing valid to write
+    catalog_objects.put_report(file, report if stages else done)
     fields = {
         "format": fmt,
         "header": checked.header,

@@ -126,14 +126,17 @@ def notify_queues(s3: Any, buckets: dict[str, str], queues: dict[str, Any]) -> N
         )
 
 
-def create_all(session: Any) -> dict[str, Any]:
-    """Every resource the runtime emulates; returns what `environment` needs to resolve !Refs."""
+def create_all(session: Any, notifications: bool = True) -> dict[str, Any]:
+    """Every resource the runtime emulates; returns what `environment` needs to resolve !Refs.
+    `notifications=False` leaves out the buckets' S3 notifications (tests that need none)."""
+    s3 = session.client("s3")
     created = {
         "tables": create_tables(session.client("dynamodb")),
         "queues": create_queues(session.client("sqs")),
-        "buckets": create_buckets(session.client("s3")),
+        "buckets": create_buckets(s3),
     }
-    notify_queues(session.client("s3"), created["buckets"], created["queues"])
+    if notifications:
+        notify_queues(s3, created["buckets"], created["queues"])
     return created
 
 

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from conftest import drain_queue
 from leadlists.config import settings
 from leadlists.repositories import catalog, dynamo, ingest_jobs, keys
-from leadlists_local import lambdas
+from leadlists_local import lambdas, resources
 
 CO = "11111111-1111-4111-8111-111111111111"
 OLD = "99999999-9999-4999-8999-999999999999"
@@ -35,6 +35,7 @@ CSV_FILE = "kind,id,firstName,companyId,name,domain,industry,deleted\n" + "".joi
 
 @pytest.fixture
 def bucket(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> str:
+    resources.notify_queues(boto3.client("s3"), aws["buckets"], aws["queues"])
     monkeypatch.setenv("CATALOG_CHUNK_ROWS", "2")
     settings.cache_clear()
     catalog.put_records(keys.PERSON, [{"id": OLD, "firstName": "Old"}])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -16,8 +15,8 @@ INCOMING, REPORTS = "incoming/", "reports/"
 READ_BYTES = 1 << 20
 
 
-@lru_cache(maxsize=1)
 def _client() -> Any:
+    # Not cached: the endpoint (AWS_ENDPOINT_URL of a local runtime) may change between runs.
     return boto3.client("s3")
 
 

@@ -644,7 +644,7 @@ def test_import_cli_finds_the_running_runtime(runtime: LocalRuntime, tmp_path: P
         command, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert "Imported 0 companies and 1 persons" in done.stdout
+    assert "Imported 0 companies, 1 person into" in done.stdout
     found = catalog.get_records(keys.PERSON, [person_id])
     assert found[person_id]["fullName"] == "Ada L"
 

@@ -150,3 +150,34 @@ def test_file_format_from_the_name() -> None:
         None,
         None,
     ]
+
+
+def test_s3_notifications_name_the_file_and_its_version() -> None:
+    from leadlists.notifications import S3Notification
+    from leadlists.services.catalog_ingest import skips_invalid
+
+    body = {
+        "Records": [
+            {
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": "catalog"},
+                    "object": {
+                        "key": "incoming/june%2F2026+list.csv",
+                        "eTag": "e1",
+                        "versionId": "v1",
+                    },
+                },
+            }
+        ]
+    }
+    file = S3Notification.model_validate(body).Records[0].file()
+    assert (file.key, file.version, file.file_id) == (
+        "incoming/june/2026 list.csv",
+        "v1",
+        "catalog/incoming/june/2026 list.csv#v1",
+    )
+    assert S3Notification.model_validate({"Event": "s3:TestEvent"}).Records == []
+    assert skips_invalid("incoming/a.skip-invalid.csv", {})
+    assert skips_invalid("incoming/a.csv", {"skip-invalid": "TRUE"})
+    assert not skips_invalid("incoming/skip-invalid.d/a.csv", {"skip-invalid": "no"})

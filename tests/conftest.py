@@ -33,7 +33,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     moto_shims.install()  # thread-safe, fast transactions (see leadlists_local/moto_shims.py)
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
-        created = resources.create_all(session)
+        # Without S3 notifications (~50 ms a test): the tests of a bucket flow add them.
+        created = resources.create_all(session, notifications=False)
         env = resources.environment_all(created, parameters={})
         for key, value in env.items():
             monkeypatch.setenv(key, value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import random
 import uuid
 from collections.abc import Iterator
@@ -11,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from leadlists.repositories import catalog, keys
+from leadlists.services import catalog_files, catalog_import
 
 COUNTRIES = [
     ("United States", ["San Francisco", "New York", "Austin", "Boston", "Seattle", "Chicago"]),
@@ -196,35 +195,19 @@ def seed_catalog(companies: int = 200, persons: int = 2000, seed: int = 1) -> di
     return {"companies": company_list, "persons": person_list}
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Records from a CSV (header row) or JSON lines file; each needs `kind` and `id`."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        if path.suffix.lower() == ".csv":
-            for row in csv.DictReader(handle):
-                yield {k: v for k, v in row.items() if v not in (None, "")}
-        else:
-            for line in handle:
-                if line.strip():
-                    yield json.loads(line)
+def import_file(path: Path, skip_invalid: bool = False) -> catalog_import.Report:
+    """Import a CSV or JSON-lines file through the catalog import rules (the bucket's too)."""
+    fmt = catalog_files.file_format(path.name)
+    if fmt is None:
+        raise ValueError(f"{path.name}: the name must end in .csv or .jsonl")
+
+    def open_lines() -> catalog_files.Lines:
+        return catalog_files.Lines(_chunks(path))
+
+    return catalog_import.import_file(open_lines, fmt, skip_invalid)
 
 
-def import_file(path: Path) -> dict[str, int]:
-    """Import companies and persons (a `kind` column/field says which); returns counts."""
-    batches: dict[str, list[dict[str, Any]]] = {keys.COMPANY: [], keys.PERSON: []}
-    for record in read_records(path):
-        kind = str(record.pop("kind", keys.PERSON)).lower()
-        if kind not in batches or not record.get("id"):
-            raise ValueError(f"Each record needs kind company|person and an id: {record}")
-        if "foundedYear" in record:
-            record["foundedYear"] = int(record["foundedYear"])
-        if isinstance(record.get("phones"), str):
-            record["phones"] = [p for p in record["phones"].split(";") if p]
-        batches[kind].append(record)
-    for kind, records in batches.items():
-        catalog.put_records(kind, records)
-    stats = catalog.stats()
-    catalog.set_stats(
-        persons=stats["persons"] + len(batches[keys.PERSON]),
-        companies=stats["companies"] + len(batches[keys.COMPANY]),
-    )
-    return {kind: len(records) for kind, records in batches.items()}
+def _chunks(path: Path, size: int = 1 << 16) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(size):
+            yield chunk

@@ -76,8 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--endpoint", metavar="URL", help=endpoint_help)
     seed.set_defaults(run=_seed)
 
-    load = commands.add_parser("import", help="import catalog records from CSV or JSON lines")
-    load.add_argument("file", type=Path, metavar="FILE")
+    load = commands.add_parser(
+        "import",
+        help="import catalog records from CSV or JSON lines (columns: see the README)",
+        description="Upsert companies and persons into the catalog; `deleted: true` removes one. "
+        "A file with any invalid record imports nothing unless --skip-invalid is given.",
+    )
+    load.add_argument("file", type=Path, metavar="FILE", help="a .csv or .jsonl file")
+    load.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid records of a file that has invalid ones (each is still reported)",
+    )
     load.add_argument("--endpoint", metavar="URL", help=endpoint_help)
     load.set_defaults(run=_import)
 
@@ -285,13 +295,44 @@ def _import(args: argparse.Namespace) -> int:
         return NO_RUNTIME
     try:
         with _environment(endpoint) as environment:
-            counts = import_file(args.file)
+            report = import_file(args.file, args.skip_invalid)
             where = environment.describe()
-    except (ValueError, KeyError) as exc:
+    except ValueError as exc:
         print(f"Cannot import {args.file}: {exc}", file=sys.stderr)
-        return 1
-    print(f"Imported {counts['company']} companies and {counts['person']} persons into {where}.")
-    return 0
+        return 2
+    print(import_summary(report.as_dict(), where))
+    return 0 if report.imported else 1
+
+
+def _count_of(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def import_summary(report: dict[str, Any], where: str) -> str:
+    """An import report in words: what was written, then each rejected record."""
+    upserted, deleted = report["upserted"], report["deleted"]
+    rejected = report["rejectedCount"]
+    if report["imported"]:
+        lines = [
+            f"Imported {_count_of(upserted['companies'], 'company', 'companies')}, "
+            f"{_count_of(upserted['persons'], 'person', 'persons')} into {where}."
+        ]
+        if deleted["companies"] or deleted["persons"]:
+            lines.append(
+                f"Deleted {_count_of(deleted['companies'], 'company', 'companies')}, "
+                f"{_count_of(deleted['persons'], 'person', 'persons')}."
+            )
+        if rejected:
+            lines.append(f"Skipped {_count_of(rejected, 'invalid record', 'invalid records')}:")
+    else:
+        lines = [
+            f"Imported nothing: {_count_of(rejected, 'problem', 'problems')} "
+            "(fix them, or pass --skip-invalid to import the valid records):"
+        ]
+    lines += [f"  line {r['line']}: {r['reason']}" for r in report["rejected"]]
+    if rejected > len(report["rejected"]):
+        lines.append(f"  ... and {rejected - len(report['rejected'])} more")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -101,13 +101,43 @@ def create_buckets(s3: Any) -> dict[str, str]:
     return names
 
 
-def create_all(session: Any) -> dict[str, Any]:
-    """Every resource the runtime emulates; returns what `environment` needs to resolve !Refs."""
-    return {
+def notify_queues(s3: Any, buckets: dict[str, str], queues: dict[str, Any]) -> None:
+    """Each bucket's versioning and its S3 -> SQS notifications (QueueConfigurations), so an
+    object put into the emulator reaches its queue as in AWS."""
+    for logical_id, resource in template.resources("AWS::S3::Bucket").items():
+        props = resource.get("Properties", {})
+        if (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+            versioning = {"Status": "Enabled"}
+            s3.put_bucket_versioning(Bucket=buckets[logical_id], VersioningConfiguration=versioning)
+        configs = (props.get("NotificationConfiguration") or {}).get("QueueConfigurations", [])
+        if not configs:
+            continue
+        queue_configs = [
+            {
+                "QueueArn": queues[c["Queue"]["Fn::GetAtt"][0]]["arn"],
+                "Events": [c["Event"]],
+                "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}},
+            }
+            for c in configs
+        ]
+        s3.put_bucket_notification_configuration(
+            Bucket=buckets[logical_id],
+            NotificationConfiguration={"QueueConfigurations": queue_configs},
+        )
+
+
+def create_all(session: Any, notifications: bool = True) -> dict[str, Any]:
+    """Every resource the runtime emulates; returns what `environment` needs to resolve !Refs.
+    `notifications=False` leaves out the buckets' S3 notifications (tests that need none)."""
+    s3 = session.client("s3")
+    created = {
         "tables": create_tables(session.client("dynamodb")),
         "queues": create_queues(session.client("sqs")),
-        "buckets": create_buckets(session.client("s3")),
+        "buckets": create_buckets(s3),
     }
+    if notifications:
+        notify_queues(s3, created["buckets"], created["queues"])
+    return created
 
 
 def resolve(value: Any, created: dict[str, Any], parameters: dict[str, str]) -> str:

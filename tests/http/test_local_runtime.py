@@ -644,7 +644,7 @@ def test_import_cli_finds_the_running_runtime(runtime: LocalRuntime, tmp_path: P
         command, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert "Imported 0 companies and 1 persons" in done.stdout
+    assert "Imported 0 companies, 1 person into" in done.stdout
     found = catalog.get_records(keys.PERSON, [person_id])
     assert found[person_id]["fullName"] == "Ada L"
 
@@ -751,3 +751,34 @@ def test_background_export_over_http(
 
     unknown = client.get(url(target, f"/lists/{saved['id']}/exports/{saved['id']}"), timeout=30)
     assert unknown.status_code == 404 and unknown.json()["code"] == "NOT_FOUND"
+
+
+@pytest.mark.local_only("puts a file into the emulator's catalog bucket")
+def test_a_file_put_into_the_catalog_bucket_is_imported(
+    runtime: LocalRuntime, target: Target, client: requests.Session
+) -> None:
+    """The runtime applies the bucket's S3 notification: incoming/ -> queue -> functions."""
+    company, person, domain = str(uuid.uuid4()), str(uuid.uuid4()), f"{uuid.uuid4().hex}.test"
+    lines = [
+        {"kind": "person", "id": person, "firstName": "Ada", "companyId": company},
+        {"kind": "company", "id": company, "name": "Bucket Co", "domain": domain},
+    ]
+    s3, bucket = boto3.client("s3"), runtime.aws.created["buckets"]["CatalogBucket"]
+    body = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    s3.put_object(Bucket=bucket, Key="incoming/http-test.jsonl", Body=body)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            got = s3.get_object(Bucket=bucket, Key="reports/http-test.jsonl.json")
+            report = json.loads(got["Body"].read())
+        except s3.exceptions.NoSuchKey:
+            report = {"status": "absent"}
+        if report["status"] not in ("absent", "running") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert report["status"] == "complete", report
+    assert report["upserted"] == {"companies": 1, "persons": 1}
+    found = client.post(
+        url(target, "/api/v1/search/prospects"), json={"filter": {"domains": [domain]}}, timeout=30
+    )
+    assert [p["id"] for p in found.json()["results"]] == [person]  # the company's domain

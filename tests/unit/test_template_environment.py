@@ -22,11 +22,16 @@ RESOURCE_SETTINGS = {
     "EXPORT_BUCKET": "ExportBucket",
     "CLEANUP_QUEUE_URL": "CleanupQueue",
     "EXPORT_QUEUE_URL": "ExportQueue",
+    "CATALOG_CHUNK_QUEUE_URL": "CatalogChunkQueue",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger
 # is no service function and reads none of it, but SAM gives every function the Globals.
-GLOBAL_ONLY = {"CognitoPreTokenFunction": {"TENANT_TABLE"}}
+# Catalog ingestion writes the global table only.
+GLOBAL_ONLY = {
+    name: {"TENANT_TABLE"}
+    for name in ("CognitoPreTokenFunction", "CatalogIngestFunction", "CatalogChunkFunction")
+}
 
 
 def _used(function: dict[str, Any]) -> set[str]:

@@ -31,6 +31,9 @@ class Settings:
     cleanup_queue_url: str = ""
     # Exports above sync_refresh_max_persons rows go to this queue (background export).
     export_queue_url: str = ""
+    # Catalog ingestion: chunks of a bucket file, each of at most this many records.
+    catalog_chunk_queue_url: str = ""
+    catalog_chunk_rows: int = 5000
 
 
 @lru_cache(maxsize=1)
@@ -54,4 +57,6 @@ def settings() -> Settings:
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "3600")),
         cleanup_queue_url=env.get("CLEANUP_QUEUE_URL", ""),
         export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        catalog_chunk_queue_url=env.get("CATALOG_CHUNK_QUEUE_URL", ""),
+        catalog_chunk_rows=max(1, int(env.get("CATALOG_CHUNK_ROWS", "5000"))),
     )

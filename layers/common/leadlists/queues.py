@@ -12,6 +12,7 @@ from aws_lambda_powertools import Logger
 
 from leadlists.config import settings
 from leadlists.models.messages import (
+    CatalogChunkMessage,
     CopyMessage,
     DeleteListMessage,
     ExportMessage,
@@ -161,3 +162,12 @@ def send_export(org_id: str, export_id: str) -> None:
     url = _required(settings().export_queue_url, "EXPORT_QUEUE_URL")
     body = ExportMessage(organizationId=org_id, exportId=export_id)
     _client().send_message(QueueUrl=url, MessageBody=body.model_dump_json())
+
+
+# Catalog ingestion ------------------------------------------------------------------------------
+
+
+def send_catalog_chunks(messages: Iterable[CatalogChunkMessage]) -> int:
+    """The chunks of one stage of a catalog file's import."""
+    url = _required(settings().catalog_chunk_queue_url, "CATALOG_CHUNK_QUEUE_URL")
+    return send_batch(url, messages)

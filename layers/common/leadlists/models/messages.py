@@ -12,6 +12,7 @@ from leadlists.config import settings
 
 Id = Annotated[str, Field(min_length=1)]
 ListKind = Literal["saved", "lead"]
+CatalogStage = Literal["company", "person"]  # the record kind a stage of an import writes
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,34 @@ class ExportMessage(QueueMessage):
     exportId: Id
 
 
+# Catalog ingestion ------------------------------------------------------------------------------
+
+
+class CatalogFile(BaseModel):
+    """One version of a catalog file in the catalog bucket."""
+
+    bucket: Id
+    key: Id
+    etag: Id
+    version: str | None = Field(default=None, description="Its version id (versioned bucket)")
+
+    @property
+    def file_id(self) -> str:
+        return f"{self.bucket}/{self.key}#{self.version or self.etag}"
+
+
+class CatalogChunkMessage(QueueMessage):
+    """Write one byte range of a checked catalog file: its records of one kind (chunk queue)."""
+
+    type: Literal["catalog_chunk"] = "catalog_chunk"
+    file: CatalogFile
+    stage: CatalogStage
+    chunk: NonNegativeInt
+    start: NonNegativeInt
+    end: NonNegativeInt
+    firstLine: PositiveInt
+
+
 Message = Annotated[
     RefreshMessage
     | SegmentMessage
@@ -123,6 +152,7 @@ Message = Annotated[
     | CopyMessage
     | DeleteListMessage
     | SearchSegmentMessage
-    | ExportMessage,
+    | ExportMessage
+    | CatalogChunkMessage,
     Field(discriminator="type"),
 ]

@@ -42,6 +42,20 @@ def put_records(kind: str, records: Iterable[Mapping[str, Any]]) -> int:
     return dynamo.batch_write(_table(), [to_catalog_item(kind, r) for r in records])
 
 
+def write_records(kind: str, records: Iterable[Mapping[str, Any]], deleted: Iterable[str]) -> int:
+    """Upsert whole records (each replaces any earlier version of its id, facets included) and
+    delete the `deleted` ids of `kind`; each id at most once. Returns the DynamoDB calls made."""
+    puts = [to_catalog_item(kind, r) for r in records]
+    return dynamo.batch_write(_table(), puts, [keys.catalog_record(kind, i) for i in deleted])
+
+
+def existing_ids(kind: str, ids: Iterable[str]) -> set[str]:
+    """Which of these ids the catalog holds as `kind` (strongly consistent)."""
+    wanted = [keys.catalog_record(kind, i) for i in dict.fromkeys(ids)]
+    found = dynamo.batch_get(_table(), wanted, projection="id", consistent=True)
+    return {item["id"] for item in found}
+
+
 def get_records(kind: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Catalog records by id (BatchGetItem, 100 keys a call); unknown ids are simply absent."""
     found = dynamo.batch_get(_table(), [keys.catalog_record(kind, i) for i in dict.fromkeys(ids)])
@@ -95,6 +109,21 @@ def set_stats(persons: int, companies: int) -> None:
         TableName=_table(),
         Item=dynamo.to_item({**keys.CATALOG_STATS, "persons": persons, "companies": companies}),
     )
+
+
+def add_stats(persons: int, companies: int) -> None:
+    """Count records added (or, negative, removed) without reading the counts first."""
+    dynamo.client().update_item(**stats_update(persons, companies))
+
+
+def stats_update(persons: int, companies: int) -> dict[str, Any]:
+    """The UpdateItem (or transaction Update) that adds to the catalog's counts."""
+    return {
+        "TableName": _table(),
+        "Key": dynamo.to_item(keys.CATALOG_STATS),
+        "UpdateExpression": "ADD persons :p, companies :c",
+        "ExpressionAttributeValues": dynamo.values({":p": persons, ":c": companies}),
+    }
 
 
 def stats() -> dict[str, int]:

@@ -150,6 +150,19 @@ def partition_query(
     return request
 
 
+def put_if_absent(table: str, item: Mapping[str, Any]) -> bool:
+    """PutItem unless an item has its key already (whose table's key begins with `pk`)."""
+    try:
+        client().put_item(
+            TableName=table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
     """One UpdateItem answering the item's new attributes, or None when its condition fails."""
     try:

@@ -201,3 +201,17 @@ def catalog_record(kind: str, record_id: str) -> dict[str, str]:
 
 
 CATALOG_STATS = {GLOBAL_PK: "#STATS"}
+
+
+# Catalog ingestion (bucket files) ----------------------------------------------------------------
+# In the global table beside the records: no `kind` attribute, so catalog scans and the live
+# lists' stream consumer pass them over. One job item per file version, one item per chunk
+# while the file is imported (removed when it completes).
+
+
+def ingest_job(file_id: str) -> dict[str, str]:
+    return {GLOBAL_PK: f"INGEST#{file_id}"}
+
+
+def ingest_chunk(file_id: str, stage: str, chunk: int) -> dict[str, str]:
+    return {GLOBAL_PK: f"INGEST#{file_id}#{stage.upper()}#{chunk:06d}"}

@@ -1,0 +1,82 @@
+"""The SQS adapter for S3 event notifications (the catalog bucket's `incoming/` files): each
+record's body is an S3 notification naming objects; S3's test event names none. A record whose
+handling fails is reported failed and, after its retries, reaches the dead-letter queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import BaseModel, Field, Json
+
+from leadlists.consumer import ReceiveAttributes
+from leadlists.models.messages import CatalogFile
+
+logger = Logger()
+
+
+class S3Object(BaseModel):
+    key: str = Field(min_length=1)
+    eTag: str = ""
+    versionId: str | None = None
+    sequencer: str = ""
+
+
+class S3Bucket(BaseModel):
+    name: str = Field(min_length=1)
+
+
+class S3Entity(BaseModel):
+    bucket: S3Bucket
+    object: S3Object
+
+
+class S3EventRecord(BaseModel):
+    eventName: str = ""
+    s3: S3Entity
+
+    def file(self) -> CatalogFile:
+        obj = self.s3.object
+        return CatalogFile(
+            bucket=self.s3.bucket.name,
+            key=unquote_plus(obj.key),  # S3 URL-encodes keys in notifications
+            etag=obj.eTag or obj.sequencer or "unversioned",
+            version=obj.versionId or None,
+        )
+
+
+class S3Notification(BaseModel):
+    Records: list[S3EventRecord] = Field(default_factory=list)
+    Event: str | None = None  # "s3:TestEvent" when S3 checks the destination
+
+
+class NotificationRecord(SqsRecordModel):
+    body: Json[S3Notification]
+    attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
+
+
+def handler(on_file: Callable[[CatalogFile], None]) -> Callable[[dict[str, Any], Any], Any]:
+    """A consumer's `lambda_handler`: `on_file` for every object each notification names."""
+    processor = BatchProcessor(event_type=EventType.SQS, model=NotificationRecord)
+
+    def record_handler(record: NotificationRecord) -> None:
+        for event in record.body.Records:
+            if event.eventName.startswith("ObjectCreated:"):
+                on_file(event.file())
+
+    @logger.inject_lambda_context
+    def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+
+    return lambda_handler

@@ -16,7 +16,7 @@ def get_list(
     nextToken: NextTokenQuery = None,
 ) -> Response[SavedList | list[SavedList]]:
     caller = current_caller(app)
-    if id == caller.org_id:
+    if saved_lists.names_own_org(caller, id):
         lists, token = saved_lists.page(caller, limit, nextToken)
         headers = {"X-Next-Token": token} if token else {}
         return Response(200, "application/json", dump(lists), headers=headers)

@@ -10,22 +10,26 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from leadlists.api import error_body
+from leadlists.api import SECURITY_HEADERS, error_body
 from leadlists.errors import DomainError, Invalid, NotFound, PayloadTooLarge, Unauthorized
 from leadlists_local import docs, lambdas
 
 MAX_BODY = 1024 * 1024  # the contract's request body limit
 DRAIN_LIMIT = 64 * 1024 * 1024  # beyond this an oversized body is cut off, not read and dropped
 JSON = "application/json"
+# A chunk-size line: hex digits only (no sign, no 0x), with optional extensions after ";".
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 logger = logging.getLogger("leadlists_local")
 
@@ -62,8 +66,10 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Protocol-level errors (bad request line, oversized headers) in the contract's shape."""
         self.close_connection = True
-        text = message or "Bad request"
-        _, body = error_body(NotFound(text) if code == 404 else Invalid(text), "")
+        # The status's own phrase: the library's message may echo the request line.
+        phrase = HTTPStatus(code).phrase
+        _, text = error_body(NotFound(phrase) if code == 404 else Invalid(phrase), "")
+        body = text.encode()
         self.send_response(code)
         self.send_header("Content-Type", JSON)
         self.send_header("Content-Length", str(len(body)))
@@ -92,12 +98,12 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         split = urlsplit(self.path)
         path = split.path or "/"
-        docs_page = docs.page(self.command, path, self._base_url())
+        docs_page = docs.page(self.command, path, self._own_url())
         if docs_page is not None:
             return self._reply_page(docs_page)
         found = lambdas.find_route(self.command, path)
         if found is None:
-            raise GatewayError(NotFound(f"No route for {self.command} {path}"))
+            raise GatewayError(NotFound("No such route"))  # the path is not echoed
         route, params = found
         claims = self._authorize()
         headers = self._event_headers()
@@ -134,22 +140,28 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length)
 
     def _read_chunked(self) -> bytes:
-        """Reads a chunked body, stopping as soon as it passes the limit."""
+        """Reads a chunked body, stopping as soon as its bytes pass the limit; any framing but
+        hex sizes, whole chunks and their CRLFs is a 400 before anything else is done."""
         data = bytearray()
         while True:
             line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-            try:
-                size = int(line, 16)
-            except ValueError:
-                raise GatewayError(Invalid("Malformed chunked body"), True) from None
+            if not _CHUNK_SIZE.fullmatch(line):
+                raise self._bad_framing()
+            size = int(line, 16)
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass  # trailers
                 return bytes(data)
             if len(data) + size > self.server.max_body:
                 raise self._too_large()
-            data += self.rfile.read(size)
-            self.rfile.readline(8)  # the CRLF after each chunk
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.readline(8) != b"\r\n":
+                raise self._bad_framing()
+            data += chunk
+
+    @staticmethod
+    def _bad_framing() -> GatewayError:
+        return GatewayError(Invalid("Malformed chunked body"), close=True)
 
     def _too_large(self) -> GatewayError:
         return GatewayError(PayloadTooLarge(self.server.max_body), close=True)
@@ -218,11 +230,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         return status
 
-    def _base_url(self) -> str:
-        host = self.headers.get("Host")
-        if not host:
-            address, port = self.server.server_address[:2]
-            host = f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
+    def _own_url(self) -> str:
+        """Where this server listens (never the request's Host header, which a client sets)."""
+        address, port = self.server.server_address[:2]
+        host = f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
         return f"http://{host}"
 
     def _reply_page(self, page: docs.Page) -> int:
@@ -244,6 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", JSON)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Apigw-Requestid", request_id)
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
         if status == 401:
             self.send_header("WWW-Authenticate", "Bearer")
         if error.close:

@@ -782,3 +782,46 @@ def test_a_file_put_into_the_catalog_bucket_is_imported(
         url(target, "/api/v1/search/prospects"), json={"filter": {"domains": [domain]}}, timeout=30
     )
     assert [p["id"] for p in found.json()["results"]] == [person]  # the company's domain
+
+
+# ---------------------------------------------------------------------- safe client retries
+
+
+def test_idempotency_key_gives_one_effect_and_owner_rules_hold(
+    client: requests.Session, target: Target, org: str
+) -> None:
+    shared = target.identity(org, "user_retry_shared", MEMBER)
+    body = {"name": f"retried {uuid.uuid4().hex[:8]}", "type": "company", **DATES}
+    body["userIds"] = [shared.user_id]
+    key = {"Idempotency-Key": f"create-{uuid.uuid4()}"}
+    first = client.post(url(target, LEADS), json=body, headers=key, timeout=30)
+    second = client.post(url(target, LEADS), json=body, headers=key, timeout=30)
+    assert first.status_code == second.status_code == 201, second.text
+    assert second.json() == first.json() and second.headers["Idempotent-Replayed"] == "true"
+    assert first.headers["Cache-Control"] == "no-store"
+    assert first.headers["X-Content-Type-Options"] == "nosniff"
+    listed = client.get(url(target, LEADS), params={"limit": 100}, timeout=30).json()["leadLists"]
+    assert [x["id"] for x in listed if x["name"] == body["name"]] == [first.json()["id"]]
+    other = client.post(url(target, LEADS), json={**body, "name": "other"}, headers=key, timeout=30)
+    assert_error(other, 409, "IDEMPOTENCY_KEY_REUSED")
+
+    path = url(target, f"{LEADS}/{first.json()['id']}")
+    ids = _companies(client, target, 2)
+    add_key = {"Idempotency-Key": f"add-{uuid.uuid4()}"}
+    for _ in range(2):
+        added = client.post(f"{path}/add-companies", json={"companyIds": ids}, headers=add_key)
+        assert added.status_code == 200 and added.headers["X-Added-Count"] == "2", added.text
+
+    # A user the list is shared with uses it, but neither reshapes its sharing nor deletes it.
+    use = requests.get(path, headers=shared.headers, timeout=30)
+    assert use.status_code == 200 and use.json()["ownerId"] == "user_owner"
+    takeover = {"userIds": [shared.user_id]}
+    assert_error(
+        requests.patch(path, json=takeover, headers=shared.headers, timeout=30), 403, "FORBIDDEN"
+    )
+    assert_error(requests.delete(path, headers=shared.headers, timeout=30), 403, "FORBIDDEN")
+    renamed = requests.patch(path, json={"name": "renamed"}, headers=shared.headers, timeout=30)
+    assert renamed.status_code == 200, renamed.text
+    kept = client.patch(path, json={"userIds": ["user_new"]}, timeout=30)
+    assert kept.status_code == 200 and set(kept.json()["userIds"]) == {"user_new", "user_owner"}
+    assert client.delete(path, timeout=30).status_code == 200

@@ -765,12 +765,17 @@ def test_a_member_not_named_in_a_lead_list(world, route, role):
         ok(status, body)  # saved lists and searches belong to the whole organization
 
 
+# What only the lead list's owner (its creator) or an admin may do: shared users use the list.
+OWNER_ONLY = {f"PATCH {LEADS}/{{id}}", f"DELETE {LEADS}/{{id}}"}
+
+
 def _shared_params() -> list[Any]:
     return [
         pytest.param(route, who, id=f"{_route_id(route)}-{who}")
         for route in ROUTES
         if ROWS.get(route) is not None and ROWS[route].outsider != "allowed"
         for who in ("shared", "admin")
+        if who == "admin" or route not in OWNER_ONLY
     ]
 
 
@@ -781,6 +786,14 @@ def test_a_named_member_or_an_admin_may_use_the_lead_list(world, route, who):
     if route == f"GET {LEADS}":
         names = {x["name"] for x in body["leadLists"]}
         assert {f"{SECRET} companies", f"{SECRET} persons"} <= names
+
+
+@pytest.mark.parametrize("route", sorted(OWNER_ONLY))
+def test_a_shared_member_cannot_reshare_or_delete_the_lead_list(world, route):
+    before = state(world)
+    status, body, _ = send(caller("shared"), row(route).legit(world), route)
+    assert status == 403 and body["code"] == "FORBIDDEN", body
+    assert_unchanged(before, state(world))
 
 
 # 3. No token, or no organization in it -----------------------------------------------------------

@@ -23,6 +23,7 @@ RESOURCE_SETTINGS = {
     "CLEANUP_QUEUE_URL": "CleanupQueue",
     "EXPORT_QUEUE_URL": "ExportQueue",
     "CATALOG_CHUNK_QUEUE_URL": "CatalogChunkQueue",
+    "IDEMPOTENCY_TABLE": "IdempotencyTable",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger

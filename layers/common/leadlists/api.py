@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
+from leadlists import idempotency
 from leadlists.auth import Caller, caller_from_event
 from leadlists.config import settings
 from leadlists.errors import (
@@ -27,10 +28,12 @@ from leadlists.errors import (
     DomainError,
     FieldError,
     Forbidden,
+    IdempotencyKeyReused,
     Invalid,
     NotFound,
     PayloadTooLarge,
     Unauthorized,
+    Unavailable,
 )
 from leadlists.models.common import UUID_SCHEMA, PageLimit, UuidStr
 
@@ -68,11 +71,15 @@ _STATUS: dict[type[DomainError], tuple[int, str]] = {
     Unauthorized: (401, "UNAUTHORIZED"),
     Forbidden: (403, "FORBIDDEN"),
     NotFound: (404, "NOT_FOUND"),
+    IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),
     Conflict: (409, "CONFLICT"),
     PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
+    Unavailable: (503, "SERVICE_UNAVAILABLE"),
     DomainError: (400, "BAD_REQUEST"),
 }
 INTERNAL = (500, "INTERNAL_ERROR")
+# On every answer: most carry personal data, which no cache keeps, and none is content-sniffed.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def error_body(error: DomainError | None, request_id: str) -> tuple[int, str]:
@@ -164,6 +171,22 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes:
     return body.encode() if isinstance(body, str) else b""
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all distinct."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
 def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     """Enforce the size limit and JSON-only bodies before the resolver parses anything."""
     raw = _body_bytes(event)
@@ -182,8 +205,11 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
         raise Invalid("Malformed JSON body", [FieldError("body", "Not UTF-8")]) from None
     try:
         # Parsed once here because the resolver lets RecursionError (deep nesting) and
-        # ValueError (integers past Python's digit limit) escape as 500s.
-        json.loads(text)
+        # ValueError (integers past Python's digit limit) escape as 500s, and takes the last of
+        # duplicate keys where other parsers take the first.
+        json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as error:
+        raise Invalid("Malformed JSON body", [FieldError(error.field, "Duplicate key")]) from None
     except RecursionError:
         raise Invalid("Malformed JSON body", [FieldError("body", "Nested too deep")]) from None
     except ValueError:
@@ -194,17 +220,11 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda entry point for one resolver: identity first, then limits, then the route."""
+    """The Lambda entry point for one resolver: identity first, then limits, then the route
+    (once per Idempotency-Key, see `leadlists.idempotency`)."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_id = _request_id(event)
-        try:
-            caller = caller_from_event(event)
-            event = _check_body(event)
-        except DomainError as error:
-            return error_response(error, request_id)
-        app.append_context(caller=caller)  # type: ignore[no-untyped-call]
         try:
             answer = app.resolve(event, context)
         except Exception:
@@ -217,6 +237,24 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
             logger.error("Response too large", extra={"bytes": size})
             return error_response(None, request_id)
         return answer
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request_id = _request_id(event)
+        try:
+            caller = caller_from_event(event)
+            event = _check_body(event)
+            key = idempotency.request_key(event)
+            app.append_context(caller=caller)  # type: ignore[no-untyped-call]
+            if key is None:
+                answer = route(event, context)
+            else:
+                answer = idempotency.run_once(
+                    event, context, caller, key, lambda: route(event, context)
+                )
+        except DomainError as error:
+            answer = error_response(error, request_id)
+        return {**answer, "headers": {**(answer.get("headers") or {}), **SECURITY_HEADERS}}
 
     return lambda_handler
 

@@ -34,6 +34,8 @@ class Settings:
     # Catalog ingestion: chunks of a bucket file, each of at most this many records.
     catalog_chunk_queue_url: str = ""
     catalog_chunk_rows: int = 5000
+    # Idempotency-Key records of POST and PATCH requests (leadlists/idempotency.py).
+    idempotency_table: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -59,4 +61,5 @@ def settings() -> Settings:
         export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
         catalog_chunk_queue_url=env.get("CATALOG_CHUNK_QUEUE_URL", ""),
         catalog_chunk_rows=max(1, int(env.get("CATALOG_CHUNK_ROWS", "5000"))),
+        idempotency_table=env.get("IDEMPOTENCY_TABLE", ""),
     )

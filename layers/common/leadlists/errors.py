@@ -52,6 +52,17 @@ class Conflict(DomainError):
     default_message = "Conflict"
 
 
+class IdempotencyKeyReused(Conflict):
+    """An Idempotency-Key already used with another request body within its 24 hours."""
+
+
+class Unavailable(DomainError):
+    """A step the request needs failed for now (e.g. queueing its work); nothing was changed and
+    the same request can be retried."""
+
+    default_message = "Temporarily unavailable; nothing was changed, retry the request"
+
+
 class PayloadTooLarge(DomainError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body exceeds {limit} bytes")

@@ -236,6 +236,11 @@ class LeadListSummary(BaseModel):
     startDate: str = Field(description="ISO 8601 UTC with milliseconds")
     endDate: str = Field(description="ISO 8601 UTC with milliseconds, not before startDate")
     userIds: list[str] = Field(description="Who may use it besides admins; the owner included")
+    ownerId: str | None = Field(
+        default=None,
+        description="Its creator, who with admins alone may change `userIds` or delete it "
+        "(null for lists created before owners existed: admins only)",
+    )
     createdAt: str
     updatedAt: str
     memberCount: int = Field(ge=0, description="Exact number of members (companies or persons)")
@@ -278,6 +283,18 @@ class MemberPage(BaseModel):
 
 class AddedCount(BaseModel):
     addedCount: int
+
+
+class AddedProspects(AddedCount):
+    """Direct mode also names the persons whose data was not stored: the organization already
+    holds a record of them, which another list may show (it is kept as it was)."""
+
+    ignoredIds: list[str] | None = Field(
+        default=None,
+        exclude_if=lambda ids: ids is None,
+        description="Persons already in the organization's records: added to the list, their "
+        "supplied data ignored (direct mode only)",
+    )
 
 
 class RemovedCount(BaseModel):

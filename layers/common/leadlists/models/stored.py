@@ -58,6 +58,7 @@ class LeadListRecord(_LeadListFields, total=False):
     """A lead list (`repositories.lead_lists.LIST_FIELDS`)."""
 
     memberCount: int  # kept by the member transactions; absent before the first one
+    ownerId: str  # its creator; absent on lists created before owners existed
 
 
 class _RefreshRunFields(TypedDict):

@@ -19,6 +19,17 @@ BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
 TRANSACT_MAX = 100
 _RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+# Cancellation reasons (and whole-call errors) that pass if the transaction is simply run again.
+RETRYABLE_REASONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "None"}
+)
+_RETRYABLE_ERRORS = frozenset(
+    {
+        "TransactionConflictException",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+    }
+)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -172,6 +183,41 @@ def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
             return None
         raise
     return from_item(answer["Attributes"])
+
+
+class TransactionCancelled(Exception):
+    """A transaction DynamoDB cancelled for a reason retrying does not cure; `reasons` holds one
+    code per item ("None" for the items that were fine), for the caller to tell apart: a failed
+    condition is usually the client's 409, anything else stays an error (a 5xx)."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(f"Transaction cancelled: {', '.join(reasons)}")
+        self.reasons = reasons
+
+
+def cancellation_reasons(exc: ClientError) -> list[str]:
+    return [r.get("Code") or "None" for r in exc.response.get("CancellationReasons", [])]
+
+
+def transact(items: list[dict[str, Any]]) -> None:
+    """One TransactWriteItems. Cancelled only by conflicts with other transactions or by
+    throttling, it is run again after a capped jittered backoff; any other cancellation raises
+    TransactionCancelled."""
+    for attempt in range(len(_RETRY_DELAYS) + 1):
+        try:
+            client().transact_write_items(TransactItems=items)
+            return
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            if code == "TransactionCanceledException":
+                reasons = cancellation_reasons(exc)
+                if not set(reasons) <= RETRYABLE_REASONS:
+                    raise TransactionCancelled(reasons) from exc
+            elif code not in _RETRYABLE_ERRORS:
+                raise
+            if attempt == len(_RETRY_DELAYS):
+                raise
+        time.sleep(backoff(attempt))
 
 
 def encode_token(last_key: Mapping[str, Any] | None) -> str | None:

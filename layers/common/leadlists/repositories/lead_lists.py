@@ -25,7 +25,7 @@ from leadlists.repositories import dynamo, keys
 
 LIST_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
-    "version", "memberCount",
+    "version", "memberCount", "ownerId",
 )  # fmt: skip
 # Rounds of a member transaction before giving up on a contended list (each backs off longer).
 _TRANSACT_ROUNDS = 12
@@ -353,17 +353,23 @@ def _transact_each(
             pending = []
             break
         if pending:
-            raise Conflict("Too many concurrent changes to this lead list; retry the request")
+            # Earlier chunks stay applied; the counts say so, and the same request finishes it.
+            raise Conflict(
+                f"Too many concurrent changes to this lead list: {len(done)} of {len(ids)} "
+                "were applied; send the same request again to complete it"
+            )
     return done
 
 
 def _still_pending(exc: ClientError, pending: list[str]) -> list[str]:
     """The ids worth another round after a cancellation (reasons[0] is the list item's)."""
-    reasons = [r.get("Code") or "None" for r in exc.response.get("CancellationReasons", [])]
+    reasons = dynamo.cancellation_reasons(exc)
     if len(reasons) != len(pending) + 1:
         raise RuntimeError("TransactWriteItems cancelled without a reason per item") from exc
     if reasons[0] == "ConditionalCheckFailed":
         raise ListGone from None
+    if not set(reasons) <= {*dynamo.RETRYABLE_REASONS, "ConditionalCheckFailed"}:
+        raise dynamo.TransactionCancelled(reasons) from exc
     return [
         i for i, reason in zip(pending, reasons[1:], strict=True)
         if reason != "ConditionalCheckFailed"

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
-from botocore.exceptions import ClientError
-
 from leadlists.config import settings
 from leadlists.errors import Conflict, NotFound
 from leadlists.models.common import parse_uuid
@@ -52,10 +50,6 @@ def _name_item(org_id: str, name: str, list_id: str) -> dict[str, Any]:
     return {**keys.list_name(org_id, name), "listId": list_id}
 
 
-def _cancel_reasons(exc: ClientError) -> list[str]:
-    return [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
-
-
 def get(org_id: str, list_id: str) -> SavedListRecord | None:
     item = dynamo.get(_table(), keys.saved_list(org_id, list_id))
     return None if item is None else _record(item)
@@ -65,8 +59,8 @@ def create(record: SavedListRecord) -> None:
     """Insert a list and claim its name in one transaction (409 when the name is taken)."""
     org = record["organizationId"]
     try:
-        dynamo.client().transact_write_items(
-            TransactItems=[
+        dynamo.transact(
+            [
                 {
                     "Put": {
                         "TableName": _table(),
@@ -83,8 +77,8 @@ def create(record: SavedListRecord) -> None:
                 },
             ]
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+    except dynamo.TransactionCancelled as exc:
+        if "ConditionalCheckFailed" in exc.reasons:
             raise Conflict("A list with this name already exists") from None
         raise
 
@@ -124,14 +118,13 @@ def replace(record: SavedListRecord, expected_version: int, old_name: str) -> No
         }
     )
     try:
-        dynamo.client().transact_write_items(TransactItems=items)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = _cancel_reasons(exc)
-        if reasons and reasons[-1] == "ConditionalCheckFailed":
+        dynamo.transact(items)
+    except dynamo.TransactionCancelled as exc:
+        if exc.reasons[-1:] == ["ConditionalCheckFailed"]:
             raise Conflict("A list with this name already exists") from None
-        raise Conflict("The list was changed by another request; reload it and retry") from None
+        if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+            raise Conflict("The list was changed by another request; reload it and retry") from None
+        raise
 
 
 def update_fields(
@@ -199,8 +192,8 @@ def page(org_id: str, limit: int, token: str | None) -> tuple[list[SavedListReco
 def delete(org_id: str, list_id: str, name: str) -> bool:
     """Remove the list and its name claim at once; False when it was already gone."""
     try:
-        dynamo.client().transact_write_items(
-            TransactItems=[
+        dynamo.transact(
+            [
                 {
                     "Delete": {
                         "TableName": _table(),
@@ -218,8 +211,8 @@ def delete(org_id: str, list_id: str, name: str) -> bool:
                 },
             ]
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+    except dynamo.TransactionCancelled as exc:
+        if "ConditionalCheckFailed" in exc.reasons:
             return False
         raise
     return True

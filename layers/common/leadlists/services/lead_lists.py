@@ -1,15 +1,16 @@
 """Lead lists: create, read, page, update, delete, and add or remove companies and prospects.
 
-Access (seed): a member of the organization may use a lead list when their user id is in its
-`userIds` or they are an admin; other organizations' lists simply are not found (their keys
-begin with another organization id). Every request is validated in full (list type, ids, limits)
+Access: a member of the organization may use a lead list when their user id is in its `userIds`,
+it is theirs (its owner is its creator) or they are an admin; only the owner or an admin changes
+its `userIds` or deletes it. Other organizations' lists simply are not found (their keys begin
+with another organization id). Every request is validated in full (list type, ids, limits)
 before its first write, so a failed request changes nothing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from leadlists.models.lead_lists import (
     MAX_MEMBERS_SHOWN,
     AddCompaniesRequest,
     AddedCount,
+    AddedProspects,
     AddProspectsRequest,
     CreateLeadListRequest,
     LeadList,
@@ -43,7 +45,8 @@ from leadlists.repositories import lead_lists as repo
 from leadlists.services import cleanup, search, tenant_copy
 
 PUBLIC_FIELDS = (
-    "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
+    "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "ownerId", "createdAt",
+    "updatedAt",
 )  # fmt: skip
 _PATCH_ROUNDS = 3
 # Tenant copies read at a time while filling a page (one BatchGetItem call's worth).
@@ -68,9 +71,20 @@ def _path_id(raw: str) -> str:
     return list_id
 
 
+def _owns(caller: Caller, record: LeadListRecord) -> bool:
+    return caller.is_admin or record.get("ownerId") == caller.user_id
+
+
 def _require_access(caller: Caller, record: LeadListRecord) -> None:
-    if not caller.is_admin and caller.user_id not in record.get("userIds", []):
+    if not _owns(caller, record) and caller.user_id not in record.get("userIds", []):
         raise Forbidden("The lead list is not shared with you")
+
+
+def _require_owner(caller: Caller, record: LeadListRecord, action: str) -> None:
+    """Shared users use a list; who may use it, and whether it exists, its owner decides."""
+    _require_access(caller, record)
+    if not _owns(caller, record):
+        raise Forbidden(f"Only the lead list's owner or an admin may {action}")
 
 
 def _load(caller: Caller, raw_id: str) -> LeadListRecord:
@@ -190,6 +204,7 @@ def create(caller: Caller, request: CreateLeadListRequest) -> LeadList:
         "endDate": request.endDate,
         # The creator always keeps access.
         "userIds": unique([*(request.userIds or []), caller.user_id]),
+        "ownerId": caller.user_id,
         "createdAt": timestamp,
         "updatedAt": timestamp,
         "version": 1,
@@ -223,11 +238,14 @@ def update(caller: Caller, raw_id: str, request: UpdateLeadListRequest) -> LeadL
     caller.require_own_org(request.organizationId)
     list_id = _path_id(raw_id)
     changes = request.changes()
-    if "userIds" in changes:
-        changes["userIds"] = unique(changes["userIds"])
     for _ in range(_PATCH_ROUNDS):
         record = repo.require(caller.org_id, list_id)
         _require_access(caller, record)
+        if "userIds" in changes:
+            _require_owner(caller, record, "change userIds")
+            # The owner keeps their place, whoever edits the list.
+            owner = record.get("ownerId")
+            changes["userIds"] = unique([*changes["userIds"], *([owner] if owner else [])])
         merged = {**record, **changes}
         _check_dates(merged["startDate"], merged["endDate"])
         fields = {**changes, "updatedAt": clock.now_iso()}
@@ -240,7 +258,8 @@ def update(caller: Caller, raw_id: str, request: UpdateLeadListRequest) -> LeadL
 def delete(caller: Caller, raw_id: str) -> None:
     """Remove the list item (gone for every reader at once); its member items and unused copies
     go in the background. A constant number of calls at any size."""
-    record = _load(caller, raw_id)
+    record = repo.require(caller.org_id, _path_id(raw_id))
+    _require_owner(caller, record, "delete it")
     if not repo.delete(caller.org_id, record["id"]):
         raise NotFound("Lead list not found")
     cleanup.schedule(caller.org_id, record["id"], keys.LEAD, [])
@@ -250,17 +269,22 @@ def delete(caller: Caller, raw_id: str) -> None:
 
 
 def _add(
-    org_id: str, record: LeadListRecord, kind: str, records: Mapping[str, dict[str, Any]]
+    org_id: str,
+    record: LeadListRecord,
+    kind: str,
+    records: Mapping[str, dict[str, Any]],
+    keep: Collection[str] = (),
 ) -> list[str]:
-    """Copy the records that are not members yet into the tenant's records, then add them.
-    Returns the ids this request added (the conditional writes decide, not the pre-filter)."""
+    """Copy the records that are not members yet into the tenant's records (except `keep`, whose
+    copies stay as they are), then add them. Returns the ids this request added (the conditional
+    writes decide, not the pre-filter)."""
     existing = repo.existing_members(
         org_id, record["id"], kind, records, int(record.get("memberCount", 0))
     )
     new = [i for i in records if i not in existing]
     if not new:
         return []
-    tenant_copy.store(org_id, kind, [records[i] for i in new])
+    tenant_copy.store(org_id, kind, [records[i] for i in new if i not in keep])
     timestamp = clock.now_iso()
     try:
         return repo.add_members(org_id, record["id"], kind, new, timestamp)
@@ -289,19 +313,25 @@ def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> 
     return AddCompaniesResult(len(added), _populated(caller.org_id, record, known=found))
 
 
-def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> AddedCount:
+def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> AddedProspects:
+    """Direct-mode data never rewrites a person the organization already holds: that copy may
+    show in lists the caller cannot see. Those ids are added, and named in `ignoredIds`."""
     caller.require_own_org(request.organizationId)
     record = _load(caller, raw_id)
     _require_type(record, keys.PERSON)
     if request.persons is not None:
         records = _direct(request.persons)
+        held = tenant_copy.held(caller.org_id, keys.PERSON, records)
+        added = _add(caller.org_id, record, keys.PERSON, records, keep=held)
+        ignored = [i for i in records if i in held]
+        return AddedProspects(addedCount=len(added), ignoredIds=ignored)
     elif request.selection is None:  # the model guarantees exactly one mode
         raise TypeError("add-prospects needs persons or a selection")
     else:
         ids = search.resolve_selection(caller.org_id, request.selection)
         # A result that has left the catalog since the search cannot be copied: it is skipped.
         records, _ = tenant_copy.load(keys.PERSON, ids)
-    return AddedCount(addedCount=len(_add(caller.org_id, record, keys.PERSON, records)))
+    return AddedProspects(addedCount=len(_add(caller.org_id, record, keys.PERSON, records)))
 
 
 def _direct(persons: list[PersonInput]) -> dict[str, dict[str, Any]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import unquote
+
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from leadlists import queues
 from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
-from leadlists.errors import Conflict, NotFound
+from leadlists.errors import Conflict, NotFound, Unavailable
 from leadlists.models.common import DEFAULT_PAGE
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
 from leadlists.models.stored import SavedListRecord
@@ -15,6 +20,8 @@ from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import cleanup
 from leadlists.status import RefreshStatus
+
+logger = Logger()
 
 
 def to_model(record: SavedListRecord) -> SavedList:
@@ -29,7 +36,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     if request.id is None:
         record = _new_record(caller, request, used_filter, timestamp)
         repo.create(record)
-        queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
+        _queue_refresh(record, lambda: repo.delete(caller.org_id, record["id"], record["name"]))
         return to_model(record)
 
     current = repo.get(caller.org_id, request.id)
@@ -47,8 +54,22 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
         record["refreshRunId"] = new_id()
     repo.replace(record, expected_version=current["version"], old_name=current["name"])
     if filter_changed:
-        queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
+        _queue_refresh(
+            record, lambda: repo.replace(current, record["version"], old_name=record["name"])
+        )
     return to_model(record)
+
+
+def _queue_refresh(record: SavedListRecord, undo: Callable[[], object]) -> None:
+    """Queue the list's computation. When the queue cannot take it, the write is undone (else
+    the list would wait `queued` for a run nobody starts) and the client gets a 503: the same
+    request again, Idempotency-Key included, works."""
+    try:
+        queues.send_refresh_request(record["organizationId"], record["id"], record["refreshRunId"])
+    except (BotoCoreError, ClientError):
+        logger.exception("Refresh not queued; undoing the save", extra={"listId": record["id"]})
+        undo()
+        raise Unavailable("The list's computation could not be queued; nothing was saved") from None
 
 
 def _new_record(
@@ -102,6 +123,13 @@ def _updated_record(
 def _integration(request: SaveListRequest) -> dict[str, str] | None:
     integration = request.connectedIntegration
     return integration.model_dump() if integration else None
+
+
+def names_own_org(caller: Caller, key: str) -> bool:
+    """Whether `GET /lists/{key}` names the caller's organization (a listing, not one list). The
+    path segment arrives still percent-encoded: an id with `#`, `/` or non-ASCII characters
+    matches only once decoded."""
+    return unquote(key) == caller.org_id
 
 
 def get(caller: Caller, list_id: str) -> SavedList:

@@ -16,6 +16,11 @@ def load(kind: str, ids: Iterable[str]) -> tuple[dict[str, dict[str, Any]], list
     return found, [i for i in wanted if i not in found]
 
 
+def held(org_id: str, kind: str, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` the organization holds a copy of already (strongly consistent)."""
+    return set(tenant_records.copy_stamps(org_id, kind, ids))
+
+
 def store(org_id: str, kind: str, records: Iterable[Mapping[str, Any]]) -> int:
     """Write (or refresh) the organization's copies, 25 a call. Returns the DynamoDB calls."""
     return tenant_records.put_copies(org_id, kind, records)

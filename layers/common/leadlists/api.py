@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
-from leadlists.auth import Caller, caller_from_event
+from leadlists.auth import Caller, caller_from_event, require_route_scope
 from leadlists.config import settings
 from leadlists.errors import (
     Conflict,
@@ -30,6 +30,7 @@ from leadlists.errors import (
     Invalid,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     Unauthorized,
 )
 from leadlists.models.common import UUID_SCHEMA, PageLimit, UuidStr
@@ -70,6 +71,7 @@ _STATUS: dict[type[DomainError], tuple[int, str]] = {
     NotFound: (404, "NOT_FOUND"),
     Conflict: (409, "CONFLICT"),
     PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
+    RateLimited: (429, "RATE_LIMITED"),
     DomainError: (400, "BAD_REQUEST"),
 }
 INTERNAL = (500, "INTERNAL_ERROR")
@@ -193,6 +195,36 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     return {**event, "body": text, "isBase64Encoded": False, "headers": headers}
 
 
+def rate_limit_headers(caller: Caller) -> dict[str, str]:
+    """The X-RateLimit-* headers of the caller's window as the authorizer counted this request
+    (and Retry-After when it is over the limit)."""
+    usage = caller.usage
+    if usage is None:
+        return {}
+    headers = {
+        "X-RateLimit-Limit": str(usage.limit),
+        "X-RateLimit-Remaining": str(usage.remaining),
+        "X-RateLimit-Reset": str(usage.reset),
+    }
+    if usage.limited:
+        headers["Retry-After"] = str(usage.retry_after)
+    return headers
+
+
+def admit(caller: Caller, event: Mapping[str, Any]) -> None:
+    """The authorizer's verdict enforced: 429 over the rate limit, 403 without the route's
+    scope."""
+    if caller.usage is not None and caller.usage.limited:
+        raise RateLimited(f"Rate limit of {caller.usage.limit} requests a minute exceeded")
+    require_route_scope(caller, event)
+
+
+def _with_headers(answer: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    if not headers:
+        return answer
+    return {**answer, "headers": {**(answer.get("headers") or {}), **headers}}
+
+
 def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for one resolver: identity first, then limits, then the route."""
 
@@ -201,22 +233,27 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         request_id = _request_id(event)
         try:
             caller = caller_from_event(event)
-            event = _check_body(event)
         except DomainError as error:
             return error_response(error, request_id)
+        limits = rate_limit_headers(caller)
+        try:
+            admit(caller, event)
+            event = _check_body(event)
+        except DomainError as error:
+            return _with_headers(error_response(error, request_id), limits)
         app.append_context(caller=caller)  # type: ignore[no-untyped-call]
         try:
             answer = app.resolve(event, context)
         except Exception:
             # Anything unexpected: log it whole, answer without internals.
             logger.exception("Unhandled error")
-            return error_response(None, request_id)
+            return _with_headers(error_response(None, request_id), limits)
         size = len(str(answer.get("body") or "").encode())
         if size > MAX_RESPONSE_BODY:
             # Lambda would drop the answer with a bare error: answer the contract's body instead.
             logger.error("Response too large", extra={"bytes": size})
-            return error_response(None, request_id)
-        return answer
+            return _with_headers(error_response(None, request_id), limits)
+        return _with_headers(answer, limits)
 
     return lambda_handler
 

@@ -31,6 +31,14 @@ class Settings:
     cleanup_queue_url: str = ""
     # Exports above sync_refresh_max_persons rows go to this queue (background export).
     export_queue_url: str = ""
+    # The authorizer: JWTs of this issuer and audience, signed by a key of the JWKS (empty URL:
+    # the issuer's /.well-known/jwks.json), with these algorithms only.
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwks_url: str = ""
+    jwt_algorithms: tuple[str, ...] = ("RS256",)
+    # Requests a minute of one organization's JWT traffic (API keys carry their own limit).
+    jwt_rate_limit_per_minute: int = 6000
 
 
 @lru_cache(maxsize=1)
@@ -54,4 +62,11 @@ def settings() -> Settings:
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "3600")),
         cleanup_queue_url=env.get("CLEANUP_QUEUE_URL", ""),
         export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        jwt_issuer=env.get("JWT_ISSUER", ""),
+        jwt_audience=env.get("JWT_AUDIENCE", ""),
+        jwks_url=env.get("JWKS_URL", ""),
+        jwt_algorithms=tuple(
+            a.strip() for a in env.get("JWT_ALGORITHMS", "RS256").split(",") if a.strip()
+        ),
+        jwt_rate_limit_per_minute=max(1, int(env.get("JWT_RATE_LIMIT_PER_MINUTE", "6000"))),
     )

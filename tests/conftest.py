@@ -92,8 +92,9 @@ class Api:
         route, params = found
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         hdrs = {"content-type": "application/json", **(headers or {})}
+        auth = self.authorizer
         event = lambdas.http_event(
-            method, path, route, params, self.claims, payload, hdrs, query, authorizer=self.authorizer
+            method, path, route, params, self.claims, payload, hdrs, query, authorizer=auth
         )
         answer = lambdas.invoke(route.function, event)
         try:

@@ -713,7 +713,7 @@ ROWS: dict[str, Row] = {
             lambda w: Req("DELETE", f"/api-keys/{w['a_key_read']}"),
             404,
             "NOT_FOUND",
-        ),  # fmt: skip
+        ),
         replayed=False,  # a member of B gets 403 for any id: it confirms nothing
         owner="admin",
     ),

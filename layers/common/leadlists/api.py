@@ -234,7 +234,8 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         try:
             caller = caller_from_event(event)
         except DomainError as error:
-            return error_response(error, request_id)
+            # RFC 9110: a 401 names the scheme to authenticate with (an X-API-Key works too).
+            return _with_headers(error_response(error, request_id), {"WWW-Authenticate": "Bearer"})
         limits = rate_limit_headers(caller)
         try:
             admit(caller, event)

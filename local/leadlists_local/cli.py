@@ -211,8 +211,7 @@ def _token(args: argparse.Namespace) -> int:
 def _key_create(args: argparse.Namespace) -> int:
     """POST /api-keys on the running API with an admin token of --org: the key is made exactly as
     a client's would be. Prints the secret alone on stdout, the rest on stderr."""
-    import urllib.error
-    import urllib.request
+    import requests
 
     base_url = args.url or (state.read_runtime() or {}).get("baseUrl")
     if not base_url:
@@ -227,22 +226,20 @@ def _key_create(args: argparse.Namespace) -> int:
     if args.expires_at:
         body["expiresAt"] = args.expires_at
     token = tokens.mint("leadlists-cli", args.org, tokens.DEMO_ROLE, 300)
-    request = urllib.request.Request(
-        f"{str(base_url).rstrip('/')}/api-keys",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
     try:
-        # The URL is the local runtime's own (or the developer's --url).
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  # nosec B310
-            created = json.loads(answer.read())
-    except urllib.error.HTTPError as exc:
-        print(f"Refused ({exc.code}): {exc.read().decode(errors='replace')}", file=sys.stderr)
-        return 1
-    except OSError as exc:
+        answer = requests.post(
+            f"{str(base_url).rstrip('/')}/api-keys",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+    except requests.RequestException as exc:
         print(f"Cannot reach {base_url}: {exc}", file=sys.stderr)
         return NO_RUNTIME
+    if answer.status_code != 201:
+        print(f"Refused ({answer.status_code}): {answer.text}", file=sys.stderr)
+        return 1
+    created = answer.json()
     print(
         f"API key {created['id']} ({created['prefix']}...) of {args.org}: scopes "
         f"{','.join(created['scopes'])}, {created['rateLimitPerMinute']} requests a minute. "

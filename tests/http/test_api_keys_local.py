@@ -56,7 +56,8 @@ def test_api_keys_scopes_revocation_rate_limits_and_secrecy(
     # key's rate-limit headers.
     listed = requests.get(http_target.url(f"/lists/{org}"), headers=key, timeout=30)
     assert listed.status_code == 200, listed.text
-    save = {"organizationId": org, "listName": "by key", "contacts_found": 0, "filter": {}}
+    save = {"organizationId": org, "listName": "by key", "contacts_found": 0,
+            "filter": {"countries": ["France"]}}  # fmt: skip
     refused = requests.post(http_target.url("/lists/save"), json=save, headers=key, timeout=30)
     assert refused.status_code == 403, refused.text
     assert refused.json()["code"] == "FORBIDDEN"
@@ -108,7 +109,12 @@ def test_cli_key_create_prints_a_working_key(
     secret = capsys.readouterr().out.strip()
     saved = requests.post(
         http_target.url("/lists/save"),
-        json={"organizationId": org, "listName": "by cli key", "contacts_found": 0, "filter": {}},
+        json={
+            "organizationId": org,
+            "listName": "by cli key",
+            "contacts_found": 0,
+            "filter": {"countries": ["France"]},
+        },
         headers={"X-API-Key": secret},
         timeout=30,
     )

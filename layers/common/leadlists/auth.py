@@ -83,16 +83,31 @@ def valid_id(value: Any) -> bool:
     return isinstance(value, str) and len(value.strip()) > 0 and len(value) <= MAX_IDENTITY_LENGTH
 
 
+def _flag(value: Any) -> bool:
+    # The authorizer answers JSON booleans; a gateway that passed context values on as strings
+    # would send "true".
+    return value is True or value == "true"
+
+
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
 def _usage(context: Mapping[str, Any]) -> RateUsage | None:
-    limit = context.get("rateLimit")
-    if not isinstance(limit, int) or isinstance(limit, bool):
+    limit = _number(context.get("rateLimit"))
+    if limit is None:
         return None
     return RateUsage(
         limit=limit,
-        remaining=int(context.get("rateRemaining") or 0),
-        reset=int(context.get("rateReset") or 0),
-        retry_after=int(context.get("retryAfter") or 0),
-        limited=context.get("rateLimited") is True,
+        remaining=_number(context.get("rateRemaining")) or 0,
+        reset=_number(context.get("rateReset")) or 0,
+        retry_after=_number(context.get("retryAfter")) or 0,
+        limited=_flag(context.get("rateLimited")),
     )
 
 
@@ -107,7 +122,7 @@ def caller_from_context(context: Mapping[str, Any] | None) -> Caller:
     return Caller(
         user_id=str(user),
         org_id=str(org),
-        is_admin=context.get("admin") is True,
+        is_admin=_flag(context.get("admin")),
         scopes=expand_scopes(scopes.split(",")) if key_id else frozenset(SCOPES),
         key_id=str(key_id) if key_id else None,
         usage=_usage(context),

@@ -339,6 +339,11 @@ def _signed_with_the_runtime_key(runtime: LocalRuntime, case: str) -> str:
         "wrong-audience": jwt.encode({**claims, "aud": "someone-else"}, key, algorithm="HS256"),
         "no-exp": jwt.encode({k: v for k, v in claims.items() if k != "exp"}, key, "HS256"),
         "hs512": jwt.encode(claims, key, algorithm="HS512"),
+        # Issue 11's probe: claims that are not usable ids (a 2 KB org id was a 500).
+        "null-org": jwt.encode({**claims, "org_id": None}, key, algorithm="HS256"),
+        "2kb-org": jwt.encode({**claims, "org_id": "o" * 2048}, key, algorithm="HS256"),
+        "number-user": jwt.encode({**claims, "sub": 42}, key, algorithm="HS256"),
+        "string-exp": jwt.encode({**claims, "exp": str(now + 600)}, key, algorithm="HS256"),
     }
     return tokens_by_case[case]
 
@@ -361,7 +366,11 @@ def test_gateway_rejects_forged_tokens(target: Target, org: str, case: str) -> N
 
 @pytest.mark.local_only("mints tokens with the runtime's own signing key")
 @pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-@pytest.mark.parametrize("case", ["expired", "wrong-issuer", "wrong-audience", "no-exp", "hs512"])
+@pytest.mark.parametrize(
+    "case",
+    ["expired", "wrong-issuer", "wrong-audience", "no-exp", "hs512", "null-org", "2kb-org",
+     "number-user", "string-exp"],
+)  # fmt: skip
 def test_gateway_rejects_tokens_it_would_sign_but_not_accept(
     runtime: LocalRuntime, target: Target, case: str
 ) -> None:

@@ -1120,14 +1120,14 @@ BAD_KEYS: dict[str, Callable[[World], Api]] = {
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
 def test_a_missing_unknown_revoked_or_expired_key_is_401(world, route):
     req = row(route).legit(world)
-    for label, make in BAD_KEYS.items():
-        api = make(world)
-        before = state(world)
+    apis = {label: make(world) for label, make in BAD_KEYS.items()}
+    before = state(world)
+    for label, api in apis.items():
         status, body, _ = send(api, req, route)
         assert status == 401, (label, body)
         assert_error(status, body, 401, "UNAUTHORIZED")
         assert_no_secret(world, req, body)
-        assert_unchanged(before, state(world))
+    assert_unchanged(before, state(world))
 
 
 @pytest.mark.parametrize(

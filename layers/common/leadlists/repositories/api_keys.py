@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from leadlists.config import settings
 from leadlists.repositories import dynamo, keys
 
@@ -63,16 +61,12 @@ def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any
 def delete(org_id: str, key_id: str) -> bool:
     """Remove the key (refused from the next request on); False when the organization has none
     by that id."""
-    try:
-        dynamo.client().delete_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.api_key(key_id)),
-            ConditionExpression="#org = :org",
-            ExpressionAttributeNames={"#org": ORG},
-            ExpressionAttributeValues=dynamo.values({":org": org_id}),
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return dynamo.delete_if(
+        {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.api_key(key_id)),
+            "ConditionExpression": "#org = :org",
+            "ExpressionAttributeNames": {"#org": ORG},
+            "ExpressionAttributeValues": dynamo.values({":org": org_id}),
+        }
+    )

@@ -69,8 +69,12 @@ def claims(org: str = ORG_A, user: str = "user_1", role: str | None = "admin") -
 class Api:
     """Calls a route's handler the way API Gateway would, returning (status, json body, headers)."""
 
-    def __init__(self, claims: dict[str, str] | None) -> None:
+    def __init__(
+        self, claims: dict[str, str] | None, authorizer: dict[str, Any] | None = None
+    ) -> None:
         self.claims = claims
+        # The Lambda authorizer's context as it answered (API keys); None: built from `claims`.
+        self.authorizer = authorizer
 
     def as_(self, **kwargs: Any) -> Api:
         return Api(claims(**kwargs))
@@ -89,7 +93,10 @@ class Api:
         route, params = found
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         hdrs = {"content-type": "application/json", **(headers or {})}
-        event = lambdas.http_event(method, path, route, params, self.claims, payload, hdrs, query)
+        auth = self.authorizer
+        event = lambdas.http_event(
+            method, path, route, params, self.claims, payload, hdrs, query, authorizer=auth
+        )
         answer = lambdas.invoke(route.function, event)
         try:
             data = lambdas.response_json(answer)

@@ -1,5 +1,5 @@
-"""`leadlists`: the developer command line (serve, token, invoke, seed, import, fuzz). Never
-deployed."""
+"""`leadlists`: the developer command line (serve, token, key, invoke, seed, import, fuzz).
+Never deployed."""
 
 from __future__ import annotations
 
@@ -63,6 +63,22 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", default=tokens.DEMO_ROLE, help="'' for no role claim")
     token.add_argument("--ttl", type=int, default=tokens.DEFAULT_TTL, metavar="SECONDS")
     token.set_defaults(run=_token)
+
+    key = commands.add_parser("key", help="API keys of the running `leadlists serve`")
+    key_commands = key.add_subparsers(dest="key_command", required=True, metavar="COMMAND")
+    create_key = key_commands.add_parser(
+        "create",
+        help="create an API key through the running API (as an admin of --org); prints the key",
+    )
+    create_key.add_argument("--org", required=True)
+    create_key.add_argument(
+        "--scopes", required=True, help="comma-separated: read, write, admin (e.g. read,write)"
+    )
+    create_key.add_argument("--name", default="cli key")
+    create_key.add_argument("--rate-limit", type=int, metavar="N", help="requests a minute")
+    create_key.add_argument("--expires-at", metavar="ISO8601", help="default: never expires")
+    create_key.add_argument("--url", help="the API's base URL (default: the running serve's)")
+    create_key.set_defaults(run=_key_create)
 
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
     invoke.add_argument("function", metavar="FUNCTION_LOGICAL_ID")
@@ -182,6 +198,10 @@ def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
         f"export TOKEN={token}",
         f'curl -s -H "Authorization: Bearer $TOKEN" {runtime.base_url}/lists/{tokens.DEMO_ORG}',
         "",
+        "# or with an API key (scopes read, write, admin):",
+        f"export KEY=$(leadlists key create --org {tokens.DEMO_ORG} --scopes read,write)",
+        f'curl -s -H "X-API-Key: $KEY" {runtime.base_url}/lists/{tokens.DEMO_ORG}',
+        "",
         "Ctrl-C stops.",
     ]
     print("\n".join(lines), file=out, flush=True)
@@ -192,6 +212,51 @@ def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
 
 def _token(args: argparse.Namespace) -> int:
     print(tokens.mint(args.user, args.org, args.role or None, args.ttl))
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ key
+
+
+def _key_create(args: argparse.Namespace) -> int:
+    """POST /api-keys on the running API with an admin token of --org: the key is made exactly as
+    a client's would be. Prints the secret alone on stdout, the rest on stderr."""
+    import requests
+
+    base_url = args.url or (state.read_runtime() or {}).get("baseUrl")
+    if not base_url:
+        print("No `leadlists serve` is running (start it with `make run`).", file=sys.stderr)
+        return NO_RUNTIME
+    body: dict[str, Any] = {
+        "name": args.name,
+        "scopes": [s.strip() for s in args.scopes.split(",") if s.strip()],
+    }
+    if args.rate_limit is not None:
+        body["rateLimitPerMinute"] = args.rate_limit
+    if args.expires_at:
+        body["expiresAt"] = args.expires_at
+    token = tokens.mint("leadlists-cli", args.org, tokens.DEMO_ROLE, 300)
+    try:
+        answer = requests.post(
+            f"{str(base_url).rstrip('/')}/api-keys",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+    except requests.RequestException as exc:
+        print(f"Cannot reach {base_url}: {exc}", file=sys.stderr)
+        return NO_RUNTIME
+    if answer.status_code != 201:
+        print(f"Refused ({answer.status_code}): {answer.text}", file=sys.stderr)
+        return 1
+    created = answer.json()
+    print(
+        f"API key {created['id']} ({created['prefix']}...) of {args.org}: scopes "
+        f"{','.join(created['scopes'])}, {created['rateLimitPerMinute']} requests a minute. "
+        "Shown once; send it as the X-API-Key header.",
+        file=sys.stderr,
+    )
+    print(created["key"])
     return 0
 
 

@@ -28,6 +28,7 @@ BUSINESS_RULES: tuple[tuple[str | None, str], ...] = (
     ("companyIds", "Company not found"),  # ids absent from the global catalog (contract: 400)
     ("selection.searchId", "Unknown or expired search"),  # a searchId the API never minted
     ("filter", "Does not match the search of nextToken"),
+    ("expiresAt", "Must be future"),  # an API key's expiry: relative to now
 )
 
 

@@ -74,13 +74,48 @@ def http_event(
     body: bytes | str | None = None,
     headers: Mapping[str, str] | None = None,
     query: str = "",
+    *,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload v2) event, as the JWT authorizer would pass it on."""
+    """An API Gateway HTTP API (payload v2) event with the Lambda authorizer's context: the one
+    it answered (`authorizer`), or the one it would give a verified JWT with these `claims`
+    (tests call functions without a gateway; None: no credentials)."""
     raw = body.encode() if isinstance(body, str) else (body or b"")
     try:
         text, is_b64 = raw.decode("utf-8"), False
     except UnicodeDecodeError:
         text, is_b64 = base64.b64encode(raw).decode(), True
+    event = _request(method, path, route, path_parameters, headers, query)
+    verdict = dict(authorizer) if authorizer is not None else authorizer_context(claims)
+    event["requestContext"]["authorizer"] = {"lambda": verdict}
+    if raw:
+        event["body"] = text
+    event["isBase64Encoded"] = is_b64
+    return event
+
+
+def authorizer_context(claims: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The authorizer's context for a verified JWT carrying `claims` (no rate count)."""
+    from leadlists.errors import Unauthorized
+    from leadlists.services.authorizer import identity_from_claims
+
+    if claims is None:
+        return {"error": "Missing credentials: a bearer token or an X-API-Key"}
+    try:
+        return identity_from_claims(claims)
+    except Unauthorized as error:
+        return {"error": error.message}
+
+
+def _request(
+    method: str,
+    path: str,
+    route: template.Route,
+    path_parameters: Mapping[str, str],
+    headers: Mapping[str, str] | None,
+    query: str,
+) -> dict[str, Any]:
+    """What the payload v2 event and the authorizer's REQUEST event share."""
     now = datetime.now(UTC)
     params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
@@ -103,10 +138,6 @@ def http_event(
         "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "timeEpoch": int(now.timestamp() * 1000),
     }
-    if claims is not None:
-        context["authorizer"] = {
-            "jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}
-        }
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": f"{route.method} {route.path}",
@@ -114,15 +145,27 @@ def http_event(
         "rawQueryString": query,
         "headers": {k.lower(): v for k, v in (headers or {}).items()},
         "requestContext": context,
-        "isBase64Encoded": is_b64,
     }
     if params:
         event["queryStringParameters"] = params
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)
-    if raw:
-        event["body"] = text
     return event
+
+
+def authorizer_event(
+    method: str,
+    path: str,
+    route: template.Route,
+    path_parameters: Mapping[str, str],
+    headers: Mapping[str, str] | None,
+    query: str = "",
+) -> dict[str, Any]:
+    """The REQUEST event (payload 2.0) API Gateway sends a Lambda authorizer: the request
+    without its body; no identity source is declared, so `identitySource` is empty."""
+    event = _request(method, path, route, path_parameters, headers, query)
+    arn = f"arn:aws:execute-api:us-east-1:000000000000:local/$default/{method.upper()}{path}"
+    return {**event, "type": "REQUEST", "routeArn": arn, "identitySource": []}
 
 
 def find_route(method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:

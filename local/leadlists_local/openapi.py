@@ -20,15 +20,26 @@ VERSION = "1.0.0"
 ERRORS = {
     "400": "Malformed JSON, schema violation (`details` lists every field), wrong list type, "
     "limit exceeded or unknown ids",
-    "401": "No token, a bad token, or a token without an organization claim",
-    "403": "Authenticated but not allowed (not shared with the caller; foreign organizationId)",
+    "401": "No credentials, a bad token, a token without an organization claim, or an unknown, "
+    "revoked or expired API key",
+    "403": "Authenticated but not allowed (not shared with the caller; foreign organizationId; "
+    "an API key without the route's scope)",
     "404": "No such resource in the caller's organization",
     "409": "A write lost an optimistic-concurrency race (stale version) or a name is taken",
     "413": "Request body above 1 MiB",
+    "429": "Over the caller's rate limit (an API key's rateLimitPerMinute, or the organization's "
+    "JWT limit); Retry-After says when to retry",
     "500": "Unexpected error; the requestId finds the logs",
 }
-# Which errors each method can answer besides 400/401/404/500, which every route can.
-_EXTRA = {"get": (), "delete": (), "post": ("403", "409", "413"), "patch": ("403", "409", "413")}
+# Which errors each method can answer besides 400/401/403/404/429/500, which every route can
+# (403: an API key without the route's scope; 429: the rate limit).
+_EXTRA = {"post": ("409", "413"), "patch": ("409", "413")}
+# On every answer to an authenticated request.
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed in the current minute",
+    "X-RateLimit-Remaining": "Requests left in the current minute",
+    "X-RateLimit-Reset": "When the current minute's window ends (epoch seconds)",
+}
 
 # OpenAPI links: the `id` a create answers is the `{id}` of these operations. They document how
 # ids flow, and let stateful fuzzing chain a create into the operations on what it created.
@@ -67,6 +78,7 @@ ERROR_SCHEMA = {
                 "NOT_FOUND",
                 "CONFLICT",
                 "PAYLOAD_TOO_LARGE",
+                "RATE_LIMITED",
                 "INTERNAL_ERROR",
             ],
         },
@@ -103,10 +115,21 @@ def build() -> dict[str, Any]:
         "components": {
             "schemas": {"Error": ERROR_SCHEMA},
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": "An API key (POST /api-keys); scopes read, write, admin",
+                },
+            },
+            "headers": {
+                name: {"description": text, "schema": {"type": "integer"}}
+                for name, text in RATE_LIMIT_HEADERS.items()
             },
         },
-        "security": [{"bearer": []}],
+        # Either credential (never both).
+        "security": [{"bearer": []}, {"apiKey": []}],
     }
     for logical_id, function in sorted(template.functions().items()):
         if not function.routes:
@@ -145,11 +168,19 @@ def _add_errors(method: str, operation: dict[str, Any]) -> None:
         json_body = response.get("content", {}).get("application/json", {})
         if json_body.get("schema", {}).get("type") == "null":
             del response["content"]
-    for status in ("400", "401", "404", *_EXTRA.get(method, ()), "500"):
+    for status in ("400", "401", "403", "404", *_EXTRA.get(method, ()), "429", "500"):
         responses[status] = {
             "description": ERRORS[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
+    limits = {name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS}
+    for status, response in responses.items():
+        if status != "401":
+            response["headers"] = {**response.get("headers", {}), **limits}
+    responses["429"]["headers"]["Retry-After"] = {
+        "description": "Seconds until the window resets",
+        "schema": {"type": "integer"},
+    }
 
 
 def render() -> str:

@@ -140,8 +140,19 @@ def create_all(session: Any, notifications: bool = True) -> dict[str, Any]:
     return created
 
 
+def _condition(name: str, created: dict[str, Any], parameters: dict[str, str]) -> bool:
+    """A template condition made of !Equals of resolvable values (the template's only kind)."""
+    spec = template.load().get("Conditions", {})[name]
+    left, right = spec["Fn::Equals"]
+    return resolve(left, created, parameters) == resolve(right, created, parameters)
+
+
 def resolve(value: Any, created: dict[str, Any], parameters: dict[str, str]) -> str:
-    """Resolve one template environment value (!Ref / !GetAtt of emulated resources)."""
+    """Resolve one template environment value (!Ref / !GetAtt of emulated resources, !If)."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        name, when_true, when_false = value["Fn::If"]
+        chosen = when_true if _condition(name, created, parameters) else when_false
+        return resolve(chosen, created, parameters)
     if isinstance(value, dict) and "Ref" in value:
         ref = value["Ref"]
         if ref in created["tables"]:

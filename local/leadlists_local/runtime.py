@@ -27,10 +27,19 @@ from leadlists_local.server import ApiServer
 logger = logging.getLogger("leadlists_local")
 
 
-def template_parameters(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+def template_parameters(
+    overrides: Mapping[str, str] | None = None, state_dir: Path | None = None
+) -> dict[str, str]:
     """Values for the template's parameters locally. The authorizer's issuer and audience have
-    no defaults in the template: locally they are the dev tokens' own."""
-    return {"JwtIssuer": tokens.ISSUER, "JwtAudience": tokens.AUDIENCE, **(overrides or {})}
+    no defaults in the template: locally they are the dev tokens' own, and its key set is the
+    dev signing key's (a JWKS file in the state folder, HS256)."""
+    return {
+        "JwtIssuer": tokens.ISSUER,
+        "JwtAudience": tokens.AUDIENCE,
+        "JwksUrl": tokens.jwks_file(state_dir).as_uri(),
+        "JwtAlgorithms": tokens.ALGORITHM,
+        **(overrides or {}),
+    }
 
 
 class Invoker:
@@ -79,7 +88,7 @@ class LocalRuntime:
         self.schedule_every = schedule_every
         self.state_dir = state_dir
         self.visibility_timeout, self.wait_seconds = visibility_timeout, wait_seconds
-        self.parameters = template_parameters(parameters)
+        self.parameters = template_parameters(parameters, state_dir)
         self.aws = AwsEnvironment(endpoint, self.parameters)
         self.invoke = Invoker()
         self.base_url = ""
@@ -96,7 +105,7 @@ class LocalRuntime:
         try:
             self._key = tokens.signing_key(self.state_dir)
             # Bind first: a port in use should fail before anything slow happens.
-            self._server = ApiServer(self.host, self.port, self.invoke, self.verify)
+            self._server = ApiServer(self.host, self.port, self.invoke)
             created = self.aws.open()
             if self.seed_companies or self.seed_persons:
                 from leadlists_local.catalog import seed_catalog

@@ -1,7 +1,9 @@
 """The HTTP API on loopback: what API Gateway does in front of the functions.
 
-Per request: body limits, route lookup from template.yaml, the JWT authorizer's checks, then the
-route's function with the payload v2 event, its answer written back. Errors the gateway itself
+Per request: body limits, route lookup from template.yaml, the API's Lambda authorizer (the
+template's AuthorizerFunction, invoked with the REQUEST event API Gateway sends it), then the
+route's function with the payload v2 event carrying the authorizer's context, its answer written
+back. Errors the gateway itself
 answers carry the contract's error body; a client never sees a stack trace.
 """
 
@@ -22,8 +24,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from leadlists.api import SECURITY_HEADERS, error_body
-from leadlists.errors import DomainError, Invalid, NotFound, PayloadTooLarge, Unauthorized
-from leadlists_local import docs, lambdas
+from leadlists.errors import DomainError, Invalid, NotFound, PayloadTooLarge
+from leadlists_local import docs, lambdas, template
 
 MAX_BODY = 1024 * 1024  # the contract's request body limit
 DRAIN_LIMIT = 64 * 1024 * 1024  # beyond this an oversized body is cut off, not read and dropped
@@ -34,7 +36,6 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 logger = logging.getLogger("leadlists_local")
 
 Invoke = Callable[[str, dict[str, Any]], Any]
-Verify = Callable[[str], dict[str, Any]]
 
 
 class GatewayError(Exception):
@@ -44,6 +45,15 @@ class GatewayError(Exception):
     def __init__(self, error: DomainError | None, close: bool = False) -> None:
         super().__init__(error.message if error else "Internal error")
         self.error, self.close = error, close
+
+
+class GatewayAnswer(Exception):
+    """An answer in API Gateway's own shape (`{"message": ...}`), for what the gateway itself
+    decides about an authorizer's verdict."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -86,6 +96,12 @@ class _Handler(BaseHTTPRequestHandler):
             status = self._serve(request_id)
         except GatewayError as error:
             status = self._reply_error(error, request_id)
+        except GatewayAnswer as answer:
+            body = json.dumps({"message": answer.message})
+            headers = {"Content-Type": JSON}
+            status = self._reply(
+                {"statusCode": answer.status, "headers": headers, "body": body}, request_id
+            )
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:
@@ -105,17 +121,19 @@ class _Handler(BaseHTTPRequestHandler):
         if found is None:
             raise GatewayError(NotFound("No such route"))  # the path is not echoed
         route, params = found
-        claims = self._authorize()
         headers = self._event_headers()
+        path_params = {k: unquote(v) for k, v in params.items()}
+        verdict = self._authorize(path, route, path_params, headers, split.query)
         event = lambdas.http_event(
             self.command,
             path,
             route,
-            {k: unquote(v) for k, v in params.items()},
-            claims,
+            path_params,
+            None,
             body,
             headers,
             split.query,
+            authorizer=verdict,
         )
         event["requestContext"]["requestId"] = request_id
         cookies = headers.get("cookie")
@@ -182,18 +200,32 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _authorize(self) -> dict[str, Any]:
-        """The JWT authorizer: no usable token is 401 before any function runs."""
-        from leadlists_local.tokens import bearer
-
-        token = bearer(self.headers.get("Authorization"))
-        if token is None:
-            raise GatewayError(Unauthorized("Missing bearer token"))
+    def _authorize(
+        self,
+        path: str,
+        route: Any,
+        path_params: dict[str, str],
+        headers: dict[str, str],
+        query: str,
+    ) -> dict[str, Any]:
+        """The Lambda authorizer (simple responses), as API Gateway runs it: its context when it
+        allows the request; 403 when it does not, 500 when it fails or answers nonsense, each
+        in API Gateway's own body."""
+        function = template.authorizer_function()
+        if function is None:
+            raise GatewayError(None)
+        event = lambdas.authorizer_event(self.command, path, route, path_params, headers, query)
         try:
-            return self.server.verify(token)
-        except Exception as exc:
-            logger.debug("Token rejected: %s", exc)
-            raise GatewayError(Unauthorized("Invalid bearer token")) from None
+            answer = self.server.invoke(function, event)
+        except Exception:
+            logger.exception("Authorizer failed")
+            raise GatewayAnswer(500, "Internal Server Error") from None
+        if not isinstance(answer, dict) or not isinstance(answer.get("isAuthorized"), bool):
+            raise GatewayAnswer(500, "Internal Server Error")
+        if not answer["isAuthorized"]:
+            raise GatewayAnswer(403, "Forbidden")
+        context = answer.get("context") or {}
+        return dict(context) if isinstance(context, dict) else {}
 
     def _event_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
@@ -270,22 +302,18 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # open keep-alive connections never block shutdown
     invoke: Invoke
-    verify: Verify
     max_body: int
 
 
 class ApiServer:
     """The HTTP API of the template's routes on host:port (port 0 picks a free one)."""
 
-    def __init__(
-        self, host: str, port: int, invoke: Invoke, verify: Verify, max_body: int = MAX_BODY
-    ) -> None:
+    def __init__(self, host: str, port: int, invoke: Invoke, max_body: int = MAX_BODY) -> None:
         server_class = _Server
         if ":" in host:  # an IPv6 literal such as ::1
             server_class = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
         self._server = server_class((host, port), _Handler)
         self._server.invoke = invoke
-        self._server.verify = verify
         self._server.max_body = max_body
         self._thread: threading.Thread | None = None
 

@@ -151,6 +151,18 @@ def functions() -> dict[str, Function]:
     return out
 
 
+def authorizer_function() -> str | None:
+    """The logical id of the function that authorizes the HttpApi's routes (its default Lambda
+    authorizer), or None when the API has no Lambda authorizer."""
+    for api in resources("AWS::Serverless::HttpApi").values():
+        auth = api.get("Properties", {}).get("Auth", {})
+        default = (auth.get("Authorizers") or {}).get(auth.get("DefaultAuthorizer") or "", {})
+        arn = default.get("FunctionArn")
+        if isinstance(arn, dict) and "Fn::GetAtt" in arn:
+            return str(arn["Fn::GetAtt"][0])
+    return None
+
+
 def routes() -> list[Route]:
     found = [r for f in functions().values() for r in f.routes]
     # Literal segments beat parameters: /lists/save before /lists/{key}.

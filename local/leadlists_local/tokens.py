@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import os
 import secrets
 import time
@@ -22,6 +23,7 @@ ISSUER = "leadlists-local"
 AUDIENCE = "leadlists-local"
 ALGORITHM = "HS256"
 KEY_FILE = "dev-signing-key"
+JWKS_FILE = "dev-jwks.json"
 DEFAULT_TTL = 8 * 3600  # a working day, so a printed token lasts a dev session
 DEMO_ORG, DEMO_USER, DEMO_ROLE = "org_demo", "user_demo", "admin"
 
@@ -43,6 +45,26 @@ def signing_key(folder: Path | None = None) -> bytes:
     if len(key) < 32:
         raise ValueError(f"{path} holds no usable key; delete it to generate a new one")
     return key
+
+
+def jwks_file(folder: Path | None = None) -> Path:
+    """The dev signing key as a JSON Web Key Set (0600, next to the key): the local authorizer
+    fetches it as the deployed one fetches the issuer's, from the JwksUrl parameter."""
+    key = signing_key(folder)
+    path = (folder or state.state_dir()) / JWKS_FILE
+    jwk = {"kty": "oct", "alg": ALGORITHM, "use": "sig", "k": _b64url(key)}
+    text = json.dumps({"keys": [jwk]})
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_name(f".{JWKS_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        tmp.replace(path)
+    return path
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def claim_names() -> dict[str, str]:

@@ -108,6 +108,7 @@ class World:
     created: dict[str, Any] = field(default_factory=dict)
     clients: dict[str, Any] = field(default_factory=dict)  # boto3 clients, made once
     us_totals: dict[str, int] = field(default_factory=dict)  # search kind -> US matches
+    keys: dict[str, str] = field(default_factory=dict)  # API key secrets by kind
 
     @classmethod
     def probe(cls) -> World:
@@ -219,10 +220,12 @@ def _build(created: dict[str, Any]) -> World:
         return answer["searchId"], answer["nextToken"]
 
     ids = w.ids
+    _api_keys(w)
+    key_users = [f"apikey:{ids['a_key_read']}", f"apikey:{ids['a_key_write']}"]
     ids["a_saved"] = saved(owner, ORG_A, f"{SECRET} saved", refresh=True)
     ids["a_saved_2"] = saved(owner, ORG_A, f"{SECRET} saved 2", refresh=False)
-    ids["a_companies"] = lead(owner, "company", f"{SECRET} companies", ["sam"])
-    ids["a_persons"] = lead(owner, "person", f"{SECRET} persons", ["sam"])
+    ids["a_companies"] = lead(owner, "company", f"{SECRET} companies", ["sam", *key_users])
+    ids["a_persons"] = lead(owner, "person", f"{SECRET} persons", ["sam", *key_users])
     status, _, _ = owner.post(
         f"{LEADS}/{ids['a_companies']}/add-companies", {"companyIds": w.companies[:2]}
     )
@@ -246,6 +249,33 @@ def _build(created: dict[str, Any]) -> World:
     ids["b_persons"] = lead(bob, "person", "beta persons", [])
     ids["a_saved_export"], ids["a_companies_export"] = _background_exports(ids)
     return w
+
+
+def _api_keys(w: World) -> None:
+    """A's keys of each scope, a revoked and an expired one, and B's admin key: ids in `w.ids`,
+    secrets in `w.keys` (A's secrets count as A's: no answer may show them)."""
+    admin, bob = caller("admin"), caller("foreign")
+
+    def create(api: Api, name: str, scopes: list[str]) -> tuple[str, str]:
+        body = {"name": name, "scopes": scopes, "expiresAt": "2999-01-01T00:00:00Z"}
+        status, answer, _ = api.post("/api-keys", body)
+        assert status == 201, answer
+        return answer["id"], answer["key"]
+
+    for scope in ("read", "write", "admin"):
+        w.ids[f"a_key_{scope}"], w.keys[scope] = create(admin, f"{SECRET} {scope}", [scope])
+    w.ids["a_key_revoked"], w.keys["revoked"] = create(admin, f"{SECRET} revoked", ["admin"])
+    status, _, _ = admin.delete(f"/api-keys/{w.ids['a_key_revoked']}")
+    assert status == 200
+    w.ids["a_key_expired"], w.keys["expired"] = create(admin, f"{SECRET} expired", ["admin"])
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName=settings().tenant_table,
+        Key={"pk": {"S": f"APIKEY#{w.ids['a_key_expired']}"}, "sk": {"S": "#META"}},
+        UpdateExpression="SET validUntil = :past",
+        ExpressionAttributeValues={":past": {"S": "2020-01-01T00:00:00.000Z"}},
+    )
+    w.ids["b_key"], w.keys["foreign"] = create(bob, "beta key", ["admin"])
+    w.ids.update({f"a_secret_{k}": v for k, v in w.keys.items() if k != "foreign"})
 
 
 def _background_exports(ids: dict[str, str]) -> tuple[str, str]:
@@ -368,11 +398,13 @@ class Foreign:
 
 @dataclass(frozen=True)
 class Row:
-    legit: Callable[[World], Req]  # organization A's owner, answered 2xx
+    legit: Callable[[World], Req]  # organization A's owner (or `owner`), answered 2xx
     # A same-organization member who is not admin and not named in the lead list's userIds:
-    # "forbidden" (403), "hidden" (200 without the list), or "allowed" (organization-wide).
+    # "forbidden" (403), "hidden" (200 without the list), "allowed" (organization-wide), or
+    # "admin-only" (403 for every member who is not an admin: API keys).
     outsider: str
     foreign: tuple[Foreign, ...]
+    owner: str = "owner"  # who sends `legit`
 
 
 def _save_body(w: World) -> dict[str, Any]:
@@ -384,12 +416,16 @@ REPLAY = "replays-owners-request"
 
 
 def _row(
-    legit: Callable[[World], Req], outsider: str, *foreign: Foreign, replayed: bool = True
+    legit: Callable[[World], Req],
+    outsider: str,
+    *foreign: Foreign,
+    replayed: bool = True,
+    owner: str = "owner",
 ) -> Row:
     """A route's row; unless `replayed` is off, B's caller also replays the owner's request
     (A's ids in its path or body) and gets 404."""
     cases = (Foreign(REPLAY, legit, 404, "NOT_FOUND"),) if replayed else ()
-    return Row(legit, outsider, (*cases, *foreign))
+    return Row(legit, outsider, (*cases, *foreign), owner)
 
 
 def _own_with_org(route_body: Callable[[World], tuple[str, str, dict[str, Any]]]) -> Foreign:
@@ -650,6 +686,37 @@ ROWS: dict[str, Row] = {
         ),
         "allowed",
     ),
+    # API keys: the organization's admins manage them (members get 403 whatever the id).
+    "POST /api-keys": _row(
+        lambda w: Req("POST", "/api-keys", {"name": f"{SECRET} new key", "scopes": ["read"]}),
+        "admin-only",
+        replayed=False,  # creating names nothing of A's: B's replay creates B's key
+        owner="admin",
+    ),
+    "GET /api-keys": _row(
+        lambda w: Req("GET", "/api-keys", query="limit=100"),
+        "admin-only",
+        Foreign(
+            "lists-own-keys",
+            lambda w: Req("GET", "/api-keys", query="limit=100"),
+            200,
+            control=("admin", lambda w: Req("GET", "/api-keys", query="limit=100")),
+        ),
+        replayed=False,
+        owner="admin",
+    ),
+    "DELETE /api-keys/{id}": _row(
+        lambda w: Req("DELETE", f"/api-keys/{w['a_key_read']}"),
+        "admin-only",
+        Foreign(
+            "revokes-org-a-key",
+            lambda w: Req("DELETE", f"/api-keys/{w['a_key_read']}"),
+            404,
+            "NOT_FOUND",
+        ),
+        replayed=False,  # a member of B gets 403 for any id: it confirms nothing
+        owner="admin",
+    ),
 }
 
 
@@ -678,7 +745,8 @@ def test_every_template_route_has_a_row():
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
 def test_the_owners_request_succeeds(world, route):
     """The yardstick: every denial below is of a request that is valid for its owner."""
-    status, body, _ = send(caller("owner"), row(route).legit(world), route)
+    spec = row(route)
+    status, body, _ = send(caller(spec.owner), spec.legit(world), route)
     ok(status, body)
 
 
@@ -739,7 +807,7 @@ def _outsider_params() -> list[Any]:
     params = []
     for route in ROUTES:
         kind = ROWS[route].outsider if route in ROWS else "missing-row"
-        roles = ROLES if kind == "forbidden" else {"member": "member"}
+        roles = ROLES if kind in ("forbidden", "admin-only") else {"member": "member"}
         for label, role in roles.items():
             params.append(pytest.param(route, role, id=f"{_route_id(route)}-{kind}-{label}"))
     return params
@@ -752,7 +820,7 @@ def test_a_member_not_named_in_a_lead_list(world, route, role):
     outsider = Api(claims(ORG_A, user="mallory", role=role))
     before = state(world)
     status, body, _ = send(outsider, req, route)
-    if spec.outsider == "forbidden":
+    if spec.outsider in ("forbidden", "admin-only"):
         assert_error(status, body, 403, "FORBIDDEN")
         assert_no_secret(world, req, body)
         assert_unchanged(before, state(world))
@@ -774,7 +842,7 @@ def _shared_params() -> list[Any]:
         pytest.param(route, who, id=f"{_route_id(route)}-{who}")
         for route in ROUTES
         if ROWS.get(route) is not None and ROWS[route].outsider != "allowed"
-        for who in ("shared", "admin")
+        for who in (("admin",) if ROWS[route].outsider == "admin-only" else ("shared", "admin"))
         if who == "admin" or route not in OWNER_ONLY
     ]
 
@@ -831,7 +899,7 @@ def test_a_body_over_one_mib_is_413(world, route):
     raw = _padded(req, MIB + 1)
     before = state(world)
     assert route_of(req) == route
-    status, body, _ = caller("owner").call(req.method, req.path, raw=raw, query=req.query)
+    status, body, _ = caller(ROWS[route].owner).call(req.method, req.path, raw=raw, query=req.query)
     assert_error(status, body, 413, "PAYLOAD_TOO_LARGE")
     assert_unchanged(before, state(world))
 
@@ -843,7 +911,7 @@ def test_a_body_over_one_mib_is_413(world, route):
 )
 def test_a_body_of_exactly_one_mib_is_accepted(world, route):
     req = row(route).legit(world)
-    status, body, _ = caller("owner").call(
+    status, body, _ = caller(ROWS[route].owner).call(
         req.method, req.path, raw=_padded(req, MIB), query=req.query
     )
     ok(status, body)
@@ -967,7 +1035,11 @@ def test_injection_like_saved_list_filter_matches_nothing(world):
 # Path ids are values too: a lead list id must be a UUID (400); a saved list id names no list (404).
 # A client sends them percent-encoded (a raw "#" would end the URL's path), as API Gateway's
 # rawPath keeps them.
-PATH_ID_ANSWERS = {f"{LEADS}/": (400, "BAD_REQUEST"), "/lists/": (404, "NOT_FOUND")}
+PATH_ID_ANSWERS = {
+    f"{LEADS}/": (400, "BAD_REQUEST"),
+    "/lists/": (404, "NOT_FOUND"),
+    "/api-keys/": (400, "BAD_REQUEST"),
+}
 PATH_IDS: dict[str, Callable[[str], str]] = {
     "dynamodb-expression": lambda real: "#pk = :v OR attribute_exists(pk)",
     "sql-comment": lambda real: "' OR 1=1 --",
@@ -997,6 +1069,88 @@ def test_injection_like_path_ids_name_nothing(world, route, label):
     answers = [v for prefix, v in PATH_ID_ANSWERS.items() if found[0].path.startswith(prefix)]
     assert answers, f"no expected answer for a bad id on {route}"
     before = state(world)
-    status, body, _ = send(caller("owner"), req, route)
+    status, body, _ = send(caller(row(route).owner), req, route)
     assert_error(status, body, *answers[0])
+    assert_unchanged(before, state(world))
+
+
+# 6. The other credential: API keys ---------------------------------------------------------------
+# The same routes with `X-API-Key` instead of a bearer token: the authorizer's service answers for
+# the key (and counts the request on the key's item, before the state is taken), then the route's
+# function runs with its verdict, as API Gateway passes it on.
+
+
+def key_api(secret: str | None, **headers: str) -> Api:
+    from leadlists.services.authorizer import authorize
+
+    sent = {"x-api-key": secret, **headers} if secret is not None else headers
+    return Api(None, authorizer=authorize(sent))
+
+
+def _scope_needed(route: str) -> str:
+    from leadlists.auth import required_scope
+
+    return required_scope(route)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+def test_a_key_reaches_what_its_scopes_allow(world, route):
+    """read: GETs, searches and exports; write: every change too; admin: keys as well. A key
+    without the route's scope is 403 and changes nothing; the keys that hold it succeed (lead
+    lists: A's are shared with the read and write keys' principals)."""
+    req = row(route).legit(world)
+    needed = _scope_needed(route)
+    allowed = {"read": ("read", "write", "admin"), "write": ("write", "admin")}.get(
+        needed, ("admin",)
+    )
+    for scope in ("read", "write", "admin"):
+        api = key_api(world.keys[scope])
+        if scope in allowed:
+            status, body, _ = send(api, req, route)
+            ok(status, body)
+            return  # a success may have changed the world the next key would see
+        before = state(world)
+        status, body, _ = send(api, req, route)
+        assert_error(status, body, 403, "FORBIDDEN")
+        assert_no_secret(world, req, body)
+        assert_unchanged(before, state(world))
+    pytest.fail(f"no key may use {route}")
+
+
+BAD_KEYS: dict[str, Callable[[World], Api]] = {
+    "no-credentials": lambda w: key_api(None),
+    "unknown": lambda w: key_api("ll_live_" + "0" * 32 + "_" + "A" * 43),
+    "tampered": lambda w: key_api(
+        w.keys["admin"][:-1] + ("B" if w.keys["admin"][-1] != "B" else "C")
+    ),
+    "revoked": lambda w: key_api(w.keys["revoked"]),
+    "expired": lambda w: key_api(w.keys["expired"]),
+    "malformed": lambda w: key_api("' OR 1=1 --"),
+    "both-credentials": lambda w: key_api(w.keys["admin"], authorization="Bearer x.y.z"),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+def test_a_missing_unknown_revoked_or_expired_key_is_401(world, route):
+    req = row(route).legit(world)
+    apis = {label: make(world) for label, make in BAD_KEYS.items()}
+    before = state(world)
+    for label, api in apis.items():
+        status, body, _ = send(api, req, route)
+        assert status == 401, (label, body)
+        assert_error(status, body, 401, "UNAUTHORIZED")
+        assert_no_secret(world, req, body)
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if any(c.label == REPLAY for c in ROWS[r].foreign)], ids=_route_id
+)
+def test_another_organizations_admin_key_gets_404(world, route):
+    req = row(route).legit(world)
+    api = key_api(world.keys["foreign"])
+    before = state(world)
+    status, body, _ = send(api, req, route)
+    assert_error(status, body, 404, "NOT_FOUND")
+    assert_no_secret(world, req, body)
     assert_unchanged(before, state(world))

@@ -15,9 +15,13 @@ def test_every_template_route_is_in_the_spec_with_errors_and_security():
     spec = openapi.build()
     for route in template.routes():
         operation = spec["paths"][route.path][route.method.lower()]
-        assert {"400", "401", "404", "500"} <= set(operation["responses"])
+        assert {"400", "401", "403", "404", "429", "500"} <= set(operation["responses"])
         assert "422" not in operation["responses"]
-    assert spec["security"] == [{"bearer": []}]
+        limited = operation["responses"]["429"]["headers"]
+        assert {"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Reset"} <= set(limited)
+    # Either credential: a bearer JWT or an API key.
+    assert spec["security"] == [{"bearer": []}, {"apiKey": []}]
+    assert spec["components"]["securitySchemes"]["apiKey"]["name"] == "X-API-Key"
     routes = {(r.path, r.method.lower()) for r in template.routes()}
     documented = {(p, m) for p, ops in spec["paths"].items() for m in ops}
     assert documented == routes

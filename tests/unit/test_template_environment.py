@@ -57,4 +57,5 @@ def test_function_environment_matches_its_policies_and_routes(name: str) -> None
     env = set(function.environment) - GLOBAL_ONLY.get(name, set())
     used = _used(template.load()["Resources"][name])
     assert env & set(RESOURCE_SETTINGS) == used
-    assert env & CLAIM_SETTINGS == (CLAIM_SETTINGS if function.routes else set())
+    http = bool(function.routes) or name == template.authorizer_function()
+    assert env & CLAIM_SETTINGS == (CLAIM_SETTINGS if http else set())

@@ -21,7 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
 from leadlists import idempotency
-from leadlists.auth import Caller, caller_from_event
+from leadlists.auth import Caller, caller_from_event, require_route_scope
 from leadlists.config import settings
 from leadlists.errors import (
     Conflict,
@@ -32,6 +32,7 @@ from leadlists.errors import (
     Invalid,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     Unauthorized,
     Unavailable,
 )
@@ -74,6 +75,7 @@ _STATUS: dict[type[DomainError], tuple[int, str]] = {
     IdempotencyKeyReused: (409, "IDEMPOTENCY_KEY_REUSED"),
     Conflict: (409, "CONFLICT"),
     PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
+    RateLimited: (429, "RATE_LIMITED"),
     Unavailable: (503, "SERVICE_UNAVAILABLE"),
     DomainError: (400, "BAD_REQUEST"),
 }
@@ -219,6 +221,36 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     return {**event, "body": text, "isBase64Encoded": False, "headers": headers}
 
 
+def rate_limit_headers(caller: Caller) -> dict[str, str]:
+    """The X-RateLimit-* headers of the caller's window as the authorizer counted this request
+    (and Retry-After when it is over the limit)."""
+    usage = caller.usage
+    if usage is None:
+        return {}
+    headers = {
+        "X-RateLimit-Limit": str(usage.limit),
+        "X-RateLimit-Remaining": str(usage.remaining),
+        "X-RateLimit-Reset": str(usage.reset),
+    }
+    if usage.limited:
+        headers["Retry-After"] = str(usage.retry_after)
+    return headers
+
+
+def admit(caller: Caller, event: Mapping[str, Any]) -> None:
+    """The authorizer's verdict enforced: 429 over the rate limit, 403 without the route's
+    scope."""
+    if caller.usage is not None and caller.usage.limited:
+        raise RateLimited(f"Rate limit of {caller.usage.limit} requests a minute exceeded")
+    require_route_scope(caller, event)
+
+
+def _with_headers(answer: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    if not headers:
+        return answer
+    return {**answer, "headers": {**(answer.get("headers") or {}), **headers}}
+
+
 def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for one resolver: identity first, then limits, then the route
     (once per Idempotency-Key, see `leadlists.idempotency`)."""
@@ -243,6 +275,13 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         request_id = _request_id(event)
         try:
             caller = caller_from_event(event)
+        except DomainError as error:
+            # RFC 9110: a 401 names the scheme to authenticate with (an X-API-Key works too).
+            challenge = {"WWW-Authenticate": "Bearer", **SECURITY_HEADERS}
+            return _with_headers(error_response(error, request_id), challenge)
+        limits = rate_limit_headers(caller)
+        try:
+            admit(caller, event)
             event = _check_body(event)
             key = idempotency.request_key(event)
             app.append_context(caller=caller)  # type: ignore[no-untyped-call]
@@ -254,7 +293,7 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
                 )
         except DomainError as error:
             answer = error_response(error, request_id)
-        return {**answer, "headers": {**(answer.get("headers") or {}), **SECURITY_HEADERS}}
+        return _with_headers(answer, {**limits, **SECURITY_HEADERS})
 
     return lambda_handler
 

@@ -36,6 +36,14 @@ class Settings:
     catalog_chunk_rows: int = 5000
     # Idempotency-Key records of POST and PATCH requests (leadlists/idempotency.py).
     idempotency_table: str = ""
+    # The authorizer: JWTs of this issuer and audience, signed by a key of the JWKS (empty URL:
+    # the issuer's /.well-known/jwks.json), with these algorithms only.
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwks_url: str = ""
+    jwt_algorithms: tuple[str, ...] = ("RS256",)
+    # Requests a minute of one organization's JWT traffic (API keys carry their own limit).
+    jwt_rate_limit_per_minute: int = 6000
 
 
 @lru_cache(maxsize=1)
@@ -62,4 +70,11 @@ def settings() -> Settings:
         catalog_chunk_queue_url=env.get("CATALOG_CHUNK_QUEUE_URL", ""),
         catalog_chunk_rows=max(1, int(env.get("CATALOG_CHUNK_ROWS", "5000"))),
         idempotency_table=env.get("IDEMPOTENCY_TABLE", ""),
+        jwt_issuer=env.get("JWT_ISSUER", ""),
+        jwt_audience=env.get("JWT_AUDIENCE", ""),
+        jwks_url=env.get("JWKS_URL", ""),
+        jwt_algorithms=tuple(
+            a.strip() for a in env.get("JWT_ALGORITHMS", "RS256").split(",") if a.strip()
+        ),
+        jwt_rate_limit_per_minute=max(1, int(env.get("JWT_RATE_LIMIT_PER_MINUTE", "6000"))),
     )

@@ -38,6 +38,12 @@ class Unauthorized(DomainError):
     default_message = "Not authenticated"
 
 
+class RateLimited(DomainError):
+    """The caller used up its requests for the current minute."""
+
+    default_message = "Rate limit exceeded"
+
+
 class Forbidden(DomainError):
     default_message = "Forbidden"
 

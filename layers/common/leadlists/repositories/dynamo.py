@@ -220,6 +220,17 @@ def transact(items: list[dict[str, Any]]) -> None:
         time.sleep(backoff(attempt))
 
 
+def delete_if(request: dict[str, Any]) -> bool:
+    """One conditional DeleteItem; False when its condition fails."""
+    try:
+        client().delete_item(**request)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def encode_token(last_key: Mapping[str, Any] | None) -> str | None:
     return tokens.encode(last_key) if last_key else None
 

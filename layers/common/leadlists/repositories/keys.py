@@ -193,6 +193,26 @@ def export_job(org_id: str, export_id: str) -> dict[str, str]:
     return {PK: f"{_org(org_id)}#EXPORT#{export_id}", SK: META}
 
 
+# API keys and rate-limit counters -----------------------------------------------------------------
+# A key's item is found from the secret alone (the authorizer knows no organization before it),
+# so its partition is the key id, not the organization; the item names its organization, which
+# every read checks. The organization's keys are listed from ByOrg. The item also holds the key's
+# rate-limit window: one conditional update a request counts and stamps lastUsedAt.
+
+
+def api_key(key_id: str) -> dict[str, str]:
+    return {PK: f"APIKEY#{key_id}", SK: META}
+
+
+def api_keys_index(org_id: str) -> str:
+    return f"{_org(org_id)}#APIKEYS"
+
+
+def jwt_rate_counter(org_id: str) -> dict[str, str]:
+    """The rate-limit window of an organization's JWT traffic."""
+    return {PK: f"{_org(org_id)}#RATE", SK: META}
+
+
 # Global catalog ---------------------------------------------------------------------------------
 
 

@@ -1,0 +1,20 @@
+"""The HTTP API's Lambda REQUEST authorizer (payload 2.0, simple responses): verifies a bearer
+JWT or an X-API-Key and counts the request; every request goes on to its route with the verdict
+in `requestContext.authorizer.lambda` (services/authorizer.py says why)."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from leadlists.services import authorizer
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    verdict = authorizer.authorize(event.get("headers") or {})
+    if "error" in verdict:
+        # The reason only: never the credential.
+        logger.info("Not authenticated", extra={"reason": verdict["error"]})
+    return {"isAuthorized": True, "context": verdict}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from leadlists.api import create_app, handler
-from leadlists_local import docs
+from leadlists_local import docs, template
 from leadlists_local.lambdas import context_for
 from leadlists_local.server import MAX_BODY, ApiServer
 
@@ -23,14 +23,13 @@ def server() -> Iterator[tuple[ApiServer, list[Any]]]:
     calls: list[Any] = []
 
     def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        if function == template.authorizer_function():
+            calls.append("authorize")  # the authorizer lets everyone in
+            return {"isAuthorized": True, "context": {}}
         calls.append(event)
         return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}"}
 
-    def verify(token: str) -> dict[str, Any]:
-        calls.append("verify")
-        return {"sub": "u", "org_id": "o"}
-
-    api = ApiServer("127.0.0.1", 0, invoke, verify)
+    api = ApiServer("127.0.0.1", 0, invoke)
     api.start()
     yield api, calls
     api.stop()
@@ -114,7 +113,7 @@ def test_the_adapter_counts_decoded_bytes(monkeypatch: pytest.MonkeyPatch) -> No
     run = handler(app)
 
     def event(body: str, encoded: bool) -> dict[str, Any]:
-        claims = {"sub": "u", "org_id": "o"}
+        verdict = {"userId": "u", "orgId": "o"}  # the authorizer's context
         return {
             "version": "2.0",
             "rawPath": "/echo",
@@ -124,7 +123,7 @@ def test_the_adapter_counts_decoded_bytes(monkeypatch: pytest.MonkeyPatch) -> No
                 "http": {"method": "POST", "path": "/echo"},
                 "stage": "$default",
                 "requestId": "r",
-                "authorizer": {"jwt": {"claims": claims}},
+                "authorizer": {"lambda": verdict},
             },
             "body": body,
             "isBase64Encoded": encoded,

@@ -31,6 +31,13 @@ class Settings:
     cleanup_queue_url: str = ""
     # Exports above sync_refresh_max_persons rows go to this queue (background export).
     export_queue_url: str = ""
+    # Webhooks: the delivery queue and its DLQ, the waits (seconds) before each retry, and
+    # whether loopback targets (http://127.0.0.1:<port>) are allowed: only the local runtime
+    # sets WEBHOOK_ALLOW_LOOPBACK, never the template.
+    webhook_queue_url: str = ""
+    webhook_dead_letter_queue_url: str = ""
+    webhook_retry_schedule: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_allow_loopback: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -54,4 +61,15 @@ def settings() -> Settings:
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "3600")),
         cleanup_queue_url=env.get("CLEANUP_QUEUE_URL", ""),
         export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        webhook_queue_url=env.get("WEBHOOK_QUEUE_URL", ""),
+        webhook_dead_letter_queue_url=env.get("WEBHOOK_DEAD_LETTER_QUEUE_URL", ""),
+        webhook_retry_schedule=_seconds_list(env.get("WEBHOOK_RETRY_SCHEDULE", "")),
+        webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "true",
     )
+
+
+def _seconds_list(text: str) -> tuple[int, ...]:
+    """Seconds from text such as "5,300,1800"; empty text: the default schedule."""
+    if not text.strip():
+        return Settings.webhook_retry_schedule
+    return tuple(max(0, int(part)) for part in text.split(","))

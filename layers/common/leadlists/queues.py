@@ -20,6 +20,7 @@ from leadlists.models.messages import (
     RefreshMessage,
     SearchSegmentMessage,
     SegmentMessage,
+    WebhookMessage,
 )
 
 logger = Logger()
@@ -161,3 +162,30 @@ def send_export(org_id: str, export_id: str) -> None:
     url = _required(settings().export_queue_url, "EXPORT_QUEUE_URL")
     body = ExportMessage(organizationId=org_id, exportId=export_id)
     _client().send_message(QueueUrl=url, MessageBody=body.model_dump_json())
+
+
+# Webhooks ---------------------------------------------------------------------------------------
+
+# SQS delays a message at most this long: longer waits are made of several hops.
+MAX_DELAY_SECONDS = 900
+
+
+def send_webhook(message: WebhookMessage, delay_seconds: int = 0) -> None:
+    """Queue an event (or one endpoint's next attempt, up to 900 s later)."""
+    url = _required(settings().webhook_queue_url, "WEBHOOK_QUEUE_URL")
+    _client().send_message(
+        QueueUrl=url,
+        MessageBody=message.model_dump_json(),
+        DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)),
+    )
+
+
+def send_webhooks(messages: Iterable[WebhookMessage]) -> int:
+    """One message per endpoint of an event, in batches."""
+    return send_batch(_required(settings().webhook_queue_url, "WEBHOOK_QUEUE_URL"), messages)
+
+
+def send_webhook_dead_letter(message: WebhookMessage) -> None:
+    """An event whose last attempt failed: kept in the dead-letter queue (and its alarm)."""
+    url = _required(settings().webhook_dead_letter_queue_url, "WEBHOOK_DEAD_LETTER_QUEUE_URL")
+    _client().send_message(QueueUrl=url, MessageBody=message.model_dump_json())

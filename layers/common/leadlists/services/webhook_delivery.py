@@ -17,7 +17,6 @@ import json
 import math
 import ssl
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,8 +37,6 @@ TIMEOUT_SECONDS = 10
 DELIVERY_LOG_SECONDS = 7 * 24 * 3600
 # A message due within this many seconds is delivered now rather than delayed again.
 DUE_SLACK = 1.0
-
-Post = Callable[[webhook_urls.Target, bytes, dict[str, str], float], int]
 
 
 @dataclass(frozen=True)
@@ -85,9 +82,7 @@ def _failure(exc: BaseException) -> str:
     return "Connection failed"
 
 
-def attempt(
-    endpoint: dict[str, Any], message: WebhookMessage, post: Post = webhook_http.post
-) -> Outcome:
+def attempt(endpoint: dict[str, Any], message: WebhookMessage) -> Outcome:
     """One POST of the event to the endpoint, its URL checked again first (DNS may change)."""
     started = time.monotonic()
     status: int | None = None
@@ -96,7 +91,7 @@ def attempt(
         target = webhook_urls.check(endpoint["url"], settings().webhook_allow_loopback)
         body = payload(message)
         headers = signed_headers(endpoint["secret"], message.eventId, datetime.now(UTC), body)
-        status = post(target, body.encode(), headers, TIMEOUT_SECONDS)
+        status = webhook_http.post(target, body.encode(), headers, TIMEOUT_SECONDS)
         if not 200 <= status < 300:
             error = f"HTTP {status}"
     except (webhook_urls.UnsafeUrl, OSError, http.client.HTTPException) as exc:
@@ -118,7 +113,7 @@ def step(message: WebhookMessage, _: Delivery) -> None:
         return
     wait = message.notBefore - time.time()
     if wait > DUE_SLACK:
-        queues.send_webhook(message, math.ceil(wait))  # another hop of at most 900 s
+        queues.send_webhook(message, min(math.ceil(wait), queues.MAX_DELAY_SECONDS))
         return
     org_id, webhook_id = message.organizationId, message.webhookIds[0]
     endpoint = repo.get(org_id, webhook_id)
@@ -153,4 +148,4 @@ def _retry(message: WebhookMessage, outcome: Outcome) -> None:
         return
     logger.info("Webhook delivery failed; retrying", extra={**extra, "waitSeconds": wait})
     later = {"attempt": message.attempt + 1, "notBefore": time.time() + wait}
-    queues.send_webhook(message.model_copy(update=later), wait)
+    queues.send_webhook(message.model_copy(update=later), min(wait, queues.MAX_DELAY_SECONDS))

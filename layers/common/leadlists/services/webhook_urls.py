@@ -63,8 +63,9 @@ def public(address: Address) -> bool:
     )
 
 
-def check(url: str, allow_loopback: bool, resolver: Resolver = resolve) -> Target:
-    """The target of `url`, or UnsafeUrl saying why webhooks may not go there."""
+def check(url: str, allow_loopback: bool, resolver: Resolver | None = None) -> Target:
+    """The target of `url`, or UnsafeUrl saying why webhooks may not go there (`resolver`:
+    `resolve` unless given)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -77,7 +78,7 @@ def check(url: str, allow_loopback: bool, resolver: Resolver = resolve) -> Targe
         raise UnsafeUrl("Must not carry credentials")
     port = port or (443 if scheme == "https" else 80)
     try:
-        addresses = [ip_address(a.split("%", 1)[0]) for a in resolver(host, port)]
+        addresses = [ip_address(a.split("%", 1)[0]) for a in (resolver or resolve)(host, port)]
     except (OSError, UnicodeError, ValueError):
         raise UnsafeUrl("The host does not resolve") from None
     if not addresses:

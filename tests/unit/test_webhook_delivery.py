@@ -99,8 +99,8 @@ def test_only_public_https_targets_pass_on_aws() -> None:
         }
     )
     target = check("https://hooks.example.com:8443/in?x=1", False, resolve)
-    assert (target.host, target.port, target.path, target.address) == (
-        "hooks.example.com", 8443, "/in?x=1", "93.184.216.34"
+    assert (target.host, target.port, target.path, target.addresses) == (
+        "hooks.example.com", 8443, "/in?x=1", ("93.184.216.34", "2606:2800:220:1::1")
     )  # fmt: skip
     reasons = {
         "http://hooks.example.com/in": "https",
@@ -118,7 +118,7 @@ def test_only_public_https_targets_pass_on_aws() -> None:
 
 def test_the_local_runtime_allows_loopback_over_http_only_there() -> None:
     resolve = resolver({"localhost": ["127.0.0.1", "::1"], "intranet": ["10.0.0.1"]})
-    assert check("http://127.0.0.1:8123/hook", True, resolve).address == "127.0.0.1"
+    assert check("http://127.0.0.1:8123/hook", True, resolve).addresses == ("127.0.0.1",)
     assert check("http://localhost:8123/hook", True, resolve).port == 8123
     with pytest.raises(UnsafeUrl):
         check("http://localhost:8123/hook", False, resolve)

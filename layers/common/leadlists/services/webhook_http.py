@@ -15,23 +15,37 @@ from leadlists.services.webhook_urls import Target
 MAX_ANSWER_BYTES = 64 * 1024
 
 
+def _connect(target: Target, timeout: float | None) -> socket.socket:
+    """A connection to the first checked address that accepts one (localhost may list ::1
+    before 127.0.0.1); the last failure when none does."""
+    failure: OSError = ConnectionRefusedError("No address to connect to")
+    for address in target.addresses:
+        try:
+            return socket.create_connection((address, target.port), timeout)
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            failure = exc
+    raise failure
+
+
 class _PinnedHttp(http.client.HTTPConnection):
     def __init__(self, target: Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
-        self._address = target.address
+        self._target = target
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._target, self.timeout)
 
 
 class _PinnedHttps(http.client.HTTPSConnection):
     def __init__(self, target: Target, timeout: float) -> None:
         self._tls = ssl.create_default_context()
         super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
-        self._address = target.address
+        self._target = target
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
+        raw = _connect(self._target, self.timeout)
         self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
 
 

@@ -33,13 +33,14 @@ class UnsafeUrl(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """A checked URL: where to connect (`address`, `port`) and what to ask for there."""
+    """A checked URL: where to connect (`addresses`, in order, and `port`) and what to ask for
+    there."""
 
     scheme: str
     host: str
     port: int
     path: str
-    address: str
+    addresses: tuple[str, ...]
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -90,4 +91,4 @@ def check(url: str, allow_loopback: bool, resolver: Resolver | None = None) -> T
         if not all(public(a) for a in addresses):
             raise UnsafeUrl("The host resolves to a private, loopback or reserved address")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(scheme, host, port, path, str(addresses[0]))
+    return Target(scheme, host, port, path, tuple(str(a) for a in addresses))

@@ -28,6 +28,13 @@ BUSINESS_RULES: tuple[tuple[str | None, str], ...] = (
     ("companyIds", "Company not found"),  # ids absent from the global catalog (contract: 400)
     ("selection.searchId", "Unknown or expired search"),  # a searchId the API never minted
     ("filter", "Does not match the search of nextToken"),
+    # Webhook URLs: only https hosts that resolve to public addresses (SSRF), and few of them.
+    ("url", "Must be an https URL"),
+    ("url", "Not a valid URL"),
+    ("url", "Must not carry credentials"),
+    ("url", "The host does not resolve"),
+    ("url", "The host resolves to a private"),
+    (None, "webhooks; delete one first"),
 )
 
 

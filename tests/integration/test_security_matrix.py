@@ -46,6 +46,7 @@ from conftest import ORG_A, ORG_B, Api, claims
 from leadlists import queues
 from leadlists.config import settings
 from leadlists.repositories import dynamo, searches
+from leadlists.services import webhook_urls
 from leadlists_local import lambdas, moto_shims, resources, template
 from leadlists_local.catalog import seed_catalog
 
@@ -166,6 +167,8 @@ def world() -> Iterator[World]:
         for key, value in env.items():
             patch.setenv(key, value)
         _clear_caches()
+        # Webhook hosts resolve to a public address here (no network needed).
+        patch.setattr(webhook_urls, "resolve", lambda host, port: ["93.184.216.34"])
         try:
             built = _build(created)
             built.clients = {n: boto3.client(n, region_name="us-east-1")
@@ -245,6 +248,13 @@ def _build(created: dict[str, Any]) -> World:
     ids["b_companies"] = lead(bob, "company", "beta companies", [])
     ids["b_persons"] = lead(bob, "person", "beta persons", [])
     ids["a_saved_export"], ids["a_companies_export"] = _background_exports(ids)
+    admin = caller("admin")
+    for n in range(2):
+        status, hook, _ = admin.post("/webhooks", _hook_body(f"{SECRET} hook {n}"))
+        assert status == 201, hook
+    ids["a_hook"] = hook["id"]
+    _, page, _ = admin.get("/webhooks", query="limit=1")
+    ids["a_hooks_token"] = page["nextToken"]
     return w
 
 
@@ -368,11 +378,18 @@ class Foreign:
 
 @dataclass(frozen=True)
 class Row:
-    legit: Callable[[World], Req]  # organization A's owner, answered 2xx
+    legit: Callable[[World], Req]  # organization A's owner (`by`), answered 2xx
     # A same-organization member who is not admin and not named in the lead list's userIds:
-    # "forbidden" (403), "hidden" (200 without the list), or "allowed" (organization-wide).
+    # "forbidden" (403), "hidden" (200 without the list), "allowed" (organization-wide), or
+    # "admin-only" (403 to every non-admin: webhooks).
     outsider: str
     foreign: tuple[Foreign, ...]
+    by: str = "owner"
+
+
+def _hook_body(description: str) -> dict[str, Any]:
+    return {"url": "https://hooks.example.com/in", "events": ["list.deleted"],
+            "description": description}  # fmt: skip
 
 
 def _save_body(w: World) -> dict[str, Any]:
@@ -384,12 +401,16 @@ REPLAY = "replays-owners-request"
 
 
 def _row(
-    legit: Callable[[World], Req], outsider: str, *foreign: Foreign, replayed: bool = True
+    legit: Callable[[World], Req],
+    outsider: str,
+    *foreign: Foreign,
+    replayed: bool = True,
+    by: str = "owner",
 ) -> Row:
     """A route's row; unless `replayed` is off, B's caller also replays the owner's request
     (A's ids in its path or body) and gets 404."""
     cases = (Foreign(REPLAY, legit, 404, "NOT_FOUND"),) if replayed else ()
-    return Row(legit, outsider, (*cases, *foreign))
+    return Row(legit, outsider, (*cases, *foreign), by)
 
 
 def _own_with_org(route_body: Callable[[World], tuple[str, str, dict[str, Any]]]) -> Foreign:
@@ -650,6 +671,44 @@ ROWS: dict[str, Row] = {
         ),
         "allowed",
     ),
+    # Webhooks: the organization's, managed by its admins only.
+    "POST /webhooks": _row(
+        lambda w: Req("POST", "/webhooks", _hook_body(f"{SECRET} new hook")),
+        "admin-only",
+        replayed=False,  # creating names nothing of A's: B's replay creates in B
+        by="admin",
+    ),
+    "GET /webhooks": _row(
+        lambda w: Req("GET", "/webhooks", query="limit=100"),
+        "admin-only",
+        Foreign(
+            "lists-own-webhooks",
+            lambda w: Req("GET", "/webhooks", query="limit=100"),
+            200,
+            control=("admin", lambda w: Req("GET", "/webhooks", query="limit=100")),
+        ),
+        Foreign(
+            "pages-with-org-a-token",
+            lambda w: Req("GET", "/webhooks", query=f"limit=1&nextToken={w['a_hooks_token']}"),
+            400,
+            "BAD_REQUEST",
+            control=(
+                "admin",
+                lambda w: Req("GET", "/webhooks", query=f"limit=1&nextToken={w['a_hooks_token']}"),
+            ),
+        ),
+        replayed=False,
+        by="admin",
+    ),
+    "DELETE /webhooks/{id}": _row(
+        lambda w: Req("DELETE", f"/webhooks/{w['a_hook']}"), "admin-only", by="admin"
+    ),
+    "POST /webhooks/{id}/test": _row(
+        lambda w: Req("POST", f"/webhooks/{w['a_hook']}/test"), "admin-only", by="admin"
+    ),
+    "GET /webhooks/{id}/deliveries": _row(
+        lambda w: Req("GET", f"/webhooks/{w['a_hook']}/deliveries"), "admin-only", by="admin"
+    ),
 }
 
 
@@ -678,7 +737,7 @@ def test_every_template_route_has_a_row():
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
 def test_the_owners_request_succeeds(world, route):
     """The yardstick: every denial below is of a request that is valid for its owner."""
-    status, body, _ = send(caller("owner"), row(route).legit(world), route)
+    status, body, _ = send(caller(row(route).by), row(route).legit(world), route)
     ok(status, body)
 
 
@@ -739,7 +798,7 @@ def _outsider_params() -> list[Any]:
     params = []
     for route in ROUTES:
         kind = ROWS[route].outsider if route in ROWS else "missing-row"
-        roles = ROLES if kind == "forbidden" else {"member": "member"}
+        roles = ROLES if kind in ("forbidden", "admin-only") else {"member": "member"}
         for label, role in roles.items():
             params.append(pytest.param(route, role, id=f"{_route_id(route)}-{kind}-{label}"))
     return params
@@ -752,7 +811,7 @@ def test_a_member_not_named_in_a_lead_list(world, route, role):
     outsider = Api(claims(ORG_A, user="mallory", role=role))
     before = state(world)
     status, body, _ = send(outsider, req, route)
-    if spec.outsider == "forbidden":
+    if spec.outsider in ("forbidden", "admin-only"):
         assert_error(status, body, 403, "FORBIDDEN")
         assert_no_secret(world, req, body)
         assert_unchanged(before, state(world))
@@ -770,7 +829,7 @@ def _shared_params() -> list[Any]:
         pytest.param(route, who, id=f"{_route_id(route)}-{who}")
         for route in ROUTES
         if ROWS.get(route) is not None and ROWS[route].outsider != "allowed"
-        for who in ("shared", "admin")
+        for who in (("admin",) if ROWS[route].outsider == "admin-only" else ("shared", "admin"))
     ]
 
 
@@ -830,7 +889,7 @@ def test_a_body_over_one_mib_is_413(world, route):
 )
 def test_a_body_of_exactly_one_mib_is_accepted(world, route):
     req = row(route).legit(world)
-    status, body, _ = caller("owner").call(
+    status, body, _ = caller(row(route).by).call(
         req.method, req.path, raw=_padded(req, MIB), query=req.query
     )
     ok(status, body)
@@ -954,7 +1013,11 @@ def test_injection_like_saved_list_filter_matches_nothing(world):
 # Path ids are values too: a lead list id must be a UUID (400); a saved list id names no list (404).
 # A client sends them percent-encoded (a raw "#" would end the URL's path), as API Gateway's
 # rawPath keeps them.
-PATH_ID_ANSWERS = {f"{LEADS}/": (400, "BAD_REQUEST"), "/lists/": (404, "NOT_FOUND")}
+PATH_ID_ANSWERS = {
+    f"{LEADS}/": (400, "BAD_REQUEST"),
+    "/lists/": (404, "NOT_FOUND"),
+    "/webhooks/": (400, "BAD_REQUEST"),
+}
 PATH_IDS: dict[str, Callable[[str], str]] = {
     "dynamodb-expression": lambda real: "#pk = :v OR attribute_exists(pk)",
     "sql-comment": lambda real: "' OR 1=1 --",

@@ -49,10 +49,12 @@ def _require_admin(caller: Caller) -> None:
 
 
 def _require(caller: Caller, webhook_id: str) -> dict[str, Any]:
-    _require_admin(caller)
+    """The caller's organization's endpoint. Looked up before the admin check: another
+    organization's id is a 404 to anyone, never a 403 that would confirm it exists."""
     endpoint = repo.get(caller.org_id, webhook_id)
     if endpoint is None:
         raise NotFound("Webhook not found")
+    _require_admin(caller)
     return endpoint
 
 
@@ -89,7 +91,7 @@ def page(caller: Caller, limit: int | None, token: str | None) -> WebhookPage:
 
 def delete(caller: Caller, webhook_id: str) -> None:
     """Gone at once: queued events for it are dropped; its delivery log expires by TTL."""
-    _require_admin(caller)
+    _require(caller, webhook_id)
     if not repo.delete(caller.org_id, webhook_id):
         raise NotFound("Webhook not found")
 

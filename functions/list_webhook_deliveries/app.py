@@ -2,13 +2,23 @@
 only; kept 7 days)."""
 
 from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, handler
-from leadlists.models.webhooks import DeliveryPage, WebhookId
+from leadlists.models.webhooks import ADMIN_ONLY, DeliveryPage, WebhookId
 from leadlists.services import webhooks
 
 app = create_app()
 
 
-@app.get("/webhooks/<id>/deliveries", summary="Page a webhook's recent delivery attempts")
+@app.get(
+    "/webhooks/<id>/deliveries",
+    summary="Page a webhook's recent delivery attempts",
+    responses={
+        200: {
+            "description": "A page of delivery attempts, newest first",
+            "content": {"application/json": {"model": DeliveryPage}},
+        },
+        403: ADMIN_ONLY,
+    },
+)
 def list_webhook_deliveries(
     id: WebhookId, limit: LimitQuery = None, nextToken: NextTokenQuery = None
 ) -> DeliveryPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal, get_args
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from leadlists.models.common import UUID_SCHEMA, UuidStr, strict
@@ -26,6 +27,11 @@ EventType = Literal[
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 TEST_EVENT = "webhook.test"
 
+# The 403 every webhook route answers a caller who is not an organization admin.
+ADMIN_ONLY: OpenAPIResponse = {
+    "description": "The caller is not an organization admin",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 # An endpoint's id in a path: a UUID, anything else a 400 on field `id`.
 WebhookId = Annotated[
     UuidStr,

@@ -29,6 +29,13 @@ BUSINESS_RULES: tuple[tuple[str | None, str], ...] = (
     ("selection.searchId", "Unknown or expired search"),  # a searchId the API never minted
     ("filter", "Does not match the search of nextToken"),
     ("expiresAt", "Must be future"),  # an API key's expiry: relative to now
+    # Webhook URLs: only https hosts that resolve to public addresses (SSRF), and few of them.
+    ("url", "Must be an https URL"),
+    ("url", "Not a valid URL"),
+    ("url", "Must not carry credentials"),
+    ("url", "The host does not resolve"),
+    ("url", "The host resolves to a private"),
+    (None, "webhooks; delete one first"),
 )
 
 

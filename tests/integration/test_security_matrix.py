@@ -46,6 +46,7 @@ from conftest import ORG_A, ORG_B, Api, claims
 from leadlists import queues
 from leadlists.config import settings
 from leadlists.repositories import dynamo, searches
+from leadlists.services import webhook_urls
 from leadlists_local import lambdas, moto_shims, resources, template
 from leadlists_local.catalog import seed_catalog
 
@@ -167,6 +168,8 @@ def world() -> Iterator[World]:
         for key, value in env.items():
             patch.setenv(key, value)
         _clear_caches()
+        # Webhook hosts resolve to a public address here (no network needed).
+        patch.setattr(webhook_urls, "resolve", lambda host, port: ["93.184.216.34"])
         try:
             built = _build(created)
             built.clients = {n: boto3.client(n, region_name="us-east-1")
@@ -248,6 +251,13 @@ def _build(created: dict[str, Any]) -> World:
     ids["b_companies"] = lead(bob, "company", "beta companies", [])
     ids["b_persons"] = lead(bob, "person", "beta persons", [])
     ids["a_saved_export"], ids["a_companies_export"] = _background_exports(ids)
+    admin = caller("admin")
+    for n in range(2):
+        status, hook, _ = admin.post("/webhooks", _hook_body(f"{SECRET} hook {n}"))
+        assert status == 201, hook
+    ids["a_hook"] = hook["id"]
+    _, page, _ = admin.get("/webhooks", query="limit=1")
+    ids["a_hooks_token"] = page["nextToken"]
     return w
 
 
@@ -405,6 +415,11 @@ class Row:
     outsider: str
     foreign: tuple[Foreign, ...]
     owner: str = "owner"  # who sends `legit`
+
+
+def _hook_body(description: str) -> dict[str, Any]:
+    return {"url": "https://hooks.example.com/in", "events": ["list.deleted"],
+            "description": description}  # fmt: skip
 
 
 def _save_body(w: World) -> dict[str, Any]:
@@ -716,6 +731,44 @@ ROWS: dict[str, Row] = {
         ),
         replayed=False,  # a member of B gets 403 for any id: it confirms nothing
         owner="admin",
+    ),
+    # Webhooks: the organization's, managed by its admins only.
+    "POST /webhooks": _row(
+        lambda w: Req("POST", "/webhooks", _hook_body(f"{SECRET} new hook")),
+        "admin-only",
+        replayed=False,  # creating names nothing of A's: B's replay creates in B
+        owner="admin",
+    ),
+    "GET /webhooks": _row(
+        lambda w: Req("GET", "/webhooks", query="limit=100"),
+        "admin-only",
+        Foreign(
+            "lists-own-webhooks",
+            lambda w: Req("GET", "/webhooks", query="limit=100"),
+            200,
+            control=("admin", lambda w: Req("GET", "/webhooks", query="limit=100")),
+        ),
+        Foreign(
+            "pages-with-org-a-token",
+            lambda w: Req("GET", "/webhooks", query=f"limit=1&nextToken={w['a_hooks_token']}"),
+            400,
+            "BAD_REQUEST",
+            control=(
+                "admin",
+                lambda w: Req("GET", "/webhooks", query=f"limit=1&nextToken={w['a_hooks_token']}"),
+            ),
+        ),
+        replayed=False,
+        owner="admin",
+    ),
+    "DELETE /webhooks/{id}": _row(
+        lambda w: Req("DELETE", f"/webhooks/{w['a_hook']}"), "admin-only", owner="admin"
+    ),
+    "POST /webhooks/{id}/test": _row(
+        lambda w: Req("POST", f"/webhooks/{w['a_hook']}/test"), "admin-only", owner="admin"
+    ),
+    "GET /webhooks/{id}/deliveries": _row(
+        lambda w: Req("GET", f"/webhooks/{w['a_hook']}/deliveries"), "admin-only", owner="admin"
     ),
 }
 
@@ -1039,6 +1092,7 @@ PATH_ID_ANSWERS = {
     f"{LEADS}/": (400, "BAD_REQUEST"),
     "/lists/": (404, "NOT_FOUND"),
     "/api-keys/": (400, "BAD_REQUEST"),
+    "/webhooks/": (400, "BAD_REQUEST"),
 }
 PATH_IDS: dict[str, Callable[[str], str]] = {
     "dynamodb-expression": lambda real: "#pk = :v OR attribute_exists(pk)",

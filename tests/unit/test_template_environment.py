@@ -24,6 +24,8 @@ RESOURCE_SETTINGS = {
     "EXPORT_QUEUE_URL": "ExportQueue",
     "CATALOG_CHUNK_QUEUE_URL": "CatalogChunkQueue",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
+    "WEBHOOK_QUEUE_URL": "WebhookQueue",
+    "WEBHOOK_DEAD_LETTER_QUEUE_URL": "WebhookDeadLetterQueue",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger

@@ -44,6 +44,13 @@ class Settings:
     jwt_algorithms: tuple[str, ...] = ("RS256",)
     # Requests a minute of one organization's JWT traffic (API keys carry their own limit).
     jwt_rate_limit_per_minute: int = 6000
+    # Webhooks: the delivery queue and its DLQ, the waits (seconds) before each retry, and
+    # whether loopback targets (http://127.0.0.1:<port>) are allowed: only the local runtime
+    # sets WEBHOOK_ALLOW_LOOPBACK, never the template.
+    webhook_queue_url: str = ""
+    webhook_dead_letter_queue_url: str = ""
+    webhook_retry_schedule: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_allow_loopback: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -77,4 +84,15 @@ def settings() -> Settings:
             a.strip() for a in env.get("JWT_ALGORITHMS", "RS256").split(",") if a.strip()
         ),
         jwt_rate_limit_per_minute=max(1, int(env.get("JWT_RATE_LIMIT_PER_MINUTE", "6000"))),
+        webhook_queue_url=env.get("WEBHOOK_QUEUE_URL", ""),
+        webhook_dead_letter_queue_url=env.get("WEBHOOK_DEAD_LETTER_QUEUE_URL", ""),
+        webhook_retry_schedule=_seconds_list(env.get("WEBHOOK_RETRY_SCHEDULE", "")),
+        webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "true",
     )
+
+
+def _seconds_list(text: str) -> tuple[int, ...]:
+    """Seconds from text such as "5,300,1800"; empty text: the default schedule."""
+    if not text.strip():
+        return Settings.webhook_retry_schedule
+    return tuple(max(0, int(part)) for part in text.split(","))

@@ -21,6 +21,7 @@ from leadlists.models.messages import (
     RefreshMessage,
     SearchSegmentMessage,
     SegmentMessage,
+    WebhookMessage,
 )
 
 logger = Logger()
@@ -171,3 +172,30 @@ def send_catalog_chunks(messages: Iterable[CatalogChunkMessage]) -> int:
     """The chunks of one stage of a catalog file's import."""
     url = _required(settings().catalog_chunk_queue_url, "CATALOG_CHUNK_QUEUE_URL")
     return send_batch(url, messages)
+
+
+# Webhooks ---------------------------------------------------------------------------------------
+
+# SQS delays a message at most this long: longer waits are made of several hops.
+MAX_DELAY_SECONDS = 900
+
+
+def send_webhook(message: WebhookMessage, delay_seconds: int = 0) -> None:
+    """Queue an event (or one endpoint's next attempt, up to 900 s later)."""
+    url = _required(settings().webhook_queue_url, "WEBHOOK_QUEUE_URL")
+    _client().send_message(
+        QueueUrl=url,
+        MessageBody=message.model_dump_json(),
+        DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)),
+    )
+
+
+def send_webhooks(messages: Iterable[WebhookMessage]) -> int:
+    """One message per endpoint of an event, in batches."""
+    return send_batch(_required(settings().webhook_queue_url, "WEBHOOK_QUEUE_URL"), messages)
+
+
+def send_webhook_dead_letter(message: WebhookMessage) -> None:
+    """An event whose last attempt failed: kept in the dead-letter queue (and its alarm)."""
+    url = _required(settings().webhook_dead_letter_queue_url, "WEBHOOK_DEAD_LETTER_QUEUE_URL")
+    _client().send_message(QueueUrl=url, MessageBody=message.model_dump_json())

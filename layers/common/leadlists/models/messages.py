@@ -145,6 +145,25 @@ class CatalogChunkMessage(QueueMessage):
     firstLine: PositiveInt
 
 
+# Webhooks ---------------------------------------------------------------------------------------
+
+
+class WebhookMessage(QueueMessage):
+    """One event for the organization's endpoints (webhook queue). A message naming several
+    endpoints is split into one per endpoint; one for a single endpoint is a delivery `attempt`,
+    due at `notBefore` (epoch seconds): retries wait longer than SQS's 15-minute delay."""
+
+    type: Literal["webhook"] = "webhook"
+    organizationId: Id
+    webhookIds: Annotated[list[Id], Field(min_length=1)]
+    eventId: Id
+    eventType: Id
+    timestamp: Id = Field(description="When the event happened (ISO 8601)")
+    data: dict[str, Any]
+    attempt: PositiveInt = 1
+    notBefore: float = 0
+
+
 Message = Annotated[
     RefreshMessage
     | SegmentMessage
@@ -154,5 +173,8 @@ Message = Annotated[
     | SearchSegmentMessage
     | ExportMessage
     | CatalogChunkMessage,
+
+
+    | WebhookMessage,
     Field(discriminator="type"),
 ]

@@ -213,6 +213,32 @@ def jwt_rate_counter(org_id: str) -> dict[str, str]:
     return {PK: f"{_org(org_id)}#RATE", SK: META}
 
 
+# Webhooks ---------------------------------------------------------------------------------------
+# An organization's endpoints share one partition (publishing reads them in one Query); each
+# endpoint's delivery attempts have their own, sorted by time (newest first when read backwards).
+
+
+def webhooks(org_id: str) -> str:
+    return f"{_org(org_id)}#WEBHOOKS"
+
+
+def webhook(org_id: str, webhook_id: str) -> dict[str, str]:
+    return {PK: webhooks(org_id), SK: f"WEBHOOK#{webhook_id}"}
+
+
+def webhook_deliveries(org_id: str, webhook_id: str) -> str:
+    return f"{_org(org_id)}#WEBHOOK#{webhook_id}#DELIVERIES"
+
+
+def webhook_delivery(
+    org_id: str, webhook_id: str, timestamp: str, event_id: str, attempt: int
+) -> dict[str, str]:
+    return {
+        PK: webhook_deliveries(org_id, webhook_id),
+        SK: f"{timestamp}#{event_id}#{attempt:03d}",
+    }
+
+
 # Global catalog ---------------------------------------------------------------------------------
 
 

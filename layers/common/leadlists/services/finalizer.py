@@ -49,8 +49,8 @@ def _complete(org: str, list_id: str, run_id: str, run: RefreshRunRecord, token:
     try:
         if record is None or not merge.owns(record, run_id):
             raise merge.Superseded(list_id)
-        contacts = merge.merge_members(org, list_id, run_id, run.get("maxContacts"))
-        if refresh.complete(record, run_id, contacts=contacts, matched=int(run["matched"])):
+        merged = merge.merge_members(org, list_id, run_id, run.get("maxContacts"))
+        if refresh.complete(record, run_id, merged.members, int(run["matched"]), *merged[1:]):
             logger.info("Refresh completed", extra={"listId": list_id, "runId": run_id})
     except merge.Superseded:
         # A newer run (or a deletion) owns the list: this run's results no longer apply.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
+from typing import NamedTuple
 
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import refresh_runs as runs
@@ -27,31 +28,40 @@ def owns(record: SavedListRecord | None, run_id: str) -> bool:
     )
 
 
-def merge_members(org: str, list_id: str, run_id: str, cap: int | None) -> int:
+class Merged(NamedTuple):
+    members: int
+    added: int
+    removed: int
+
+
+def merge_members(org: str, list_id: str, run_id: str, cap: int | None) -> Merged:
     """Make the list's members exactly the run's first `cap` matches (by id), streaming both
     sorted id sequences: memory holds a page and a flush, whatever the list's size.
 
     Safe while paging: every add is below the member query's cursor (it sorts before a member
-    already read), and every remove is a member already read. Returns the member count."""
+    already read), and every remove is a member already read. Returns the member count and the
+    members added and removed."""
     wanted: Iterator[str] = runs.member_ids(org, list_id, run_id)
     if cap:
         wanted = islice(wanted, cap)
     adds: list[str] = []
     removes: list[str] = []
-    members = 0
+    members = added = removed = 0
     for person_id, change in diff_sorted(wanted, repo.sorted_member_ids(org, list_id)):
         if change >= 0:
             members += 1
         if change > 0:
             adds.append(person_id)
+            added += 1
         elif change < 0:
             removes.append(person_id)
+            removed += 1
         if len(adds) + len(removes) >= MERGE_FLUSH:
             _flush(org, list_id, run_id, adds, removes)
             adds, removes = [], []
     if adds or removes:
         _flush(org, list_id, run_id, adds, removes)
-    return members
+    return Merged(members, added, removed)
 
 
 def _flush(org: str, list_id: str, run_id: str, adds: list[str], removes: list[str]) -> None:

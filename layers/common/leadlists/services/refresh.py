@@ -19,6 +19,7 @@ from leadlists.models.saved_lists import SavedList
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
+from leadlists.services import webhooks
 from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
 
@@ -206,7 +207,7 @@ def compute(
             deadline.check(_write_ms(len(selected) + len(adds) + len(removes)))
         tenant_records.put_copies(org, keys.PERSON, selected)
         repo.write_members(org, list_id, add=adds, remove=removes)
-        done = complete(record, run_id, contacts=len(selected), matched=len(matched))
+        done = complete(record, run_id, len(selected), len(matched), len(adds), len(removes))
     except OutOfTime:
         raise
     except Exception as exc:
@@ -222,10 +223,16 @@ def compute(
 
 
 def complete(
-    record: SavedListRecord, run_id: str, contacts: int, matched: int
+    record: SavedListRecord,
+    run_id: str,
+    contacts: int,
+    matched: int,
+    added: int = 0,
+    removed: int = 0,
 ) -> SavedListRecord | None:
-    """Record a finished run's counts and move the list's next scheduled refresh forward;
-    None when another run superseded this one (or the list is gone)."""
+    """Record a finished run's counts (members `added` and `removed` go to webhooks) and move
+    the list's next scheduled refresh forward; None when another run superseded this one (or
+    the list is gone)."""
     finished = now()
     schedule = {**record, "nextRefreshAt": iso(finished + AUTO_REFRESH_EVERY)}
     due_set, due_remove = repo.schedule_fields(schedule)
@@ -249,11 +256,12 @@ def complete(
         from leadlists import metrics
 
         metrics.refresh_completed(record, contacts, finished)
+    webhooks.refreshed(completed, added, removed)
     return completed
 
 
 def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
-    repo.update_fields(
+    failed = repo.update_fields(
         org_id,
         list_id,
         {"refreshStatus": RefreshStatus.FAILED, "refreshError": reason, "updatedAt": now_iso()},
@@ -261,3 +269,4 @@ def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
         condition_values={":run": run_id},
         remove=("refreshProgress",),
     )
+    webhooks.refresh_failed(failed)

@@ -1,0 +1,19 @@
+"""POST /webhooks: register an endpoint for the organization's events (admins only); the answer
+shows its signing secret, this once only."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from leadlists.api import JsonBody, create_app, current_caller, dump, handler
+from leadlists.models.webhooks import CreatedWebhook, CreateWebhookRequest
+from leadlists.services import webhooks
+
+app = create_app()
+
+
+@app.post("/webhooks", summary="Register a webhook endpoint", status_code=201)
+def create_webhook(body: JsonBody[CreateWebhookRequest]) -> Response[CreatedWebhook]:
+    created = webhooks.create(current_caller(app), body)
+    return Response(201, "application/json", dump(created))
+
+
+lambda_handler = handler(app)

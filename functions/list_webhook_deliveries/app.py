@@ -1,0 +1,28 @@
+"""GET /webhooks/{id}/deliveries: an endpoint's recent delivery attempts, newest first (admins
+only; kept 7 days)."""
+
+from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, handler
+from leadlists.models.webhooks import ADMIN_ONLY, DeliveryPage, WebhookId
+from leadlists.services import webhooks
+
+app = create_app()
+
+
+@app.get(
+    "/webhooks/<id>/deliveries",
+    summary="Page a webhook's recent delivery attempts",
+    responses={
+        200: {
+            "description": "A page of delivery attempts, newest first",
+            "content": {"application/json": {"model": DeliveryPage}},
+        },
+        403: ADMIN_ONLY,
+    },
+)
+def list_webhook_deliveries(
+    id: WebhookId, limit: LimitQuery = None, nextToken: NextTokenQuery = None
+) -> DeliveryPage:
+    return webhooks.deliveries(current_caller(app), id, limit, nextToken)
+
+
+lambda_handler = handler(app)

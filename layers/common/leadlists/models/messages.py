@@ -172,9 +172,7 @@ Message = Annotated[
     | DeleteListMessage
     | SearchSegmentMessage
     | ExportMessage
-    | CatalogChunkMessage,
-
-
+    | CatalogChunkMessage
     | WebhookMessage,
     Field(discriminator="type"),
 ]

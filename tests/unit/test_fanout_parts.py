@@ -70,7 +70,7 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     alarmed = {
         m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in template.resources("AWS::CloudWatch::Alarm").values()
-        for m in a["Properties"]["Metrics"]
+        for m in a["Properties"].get("Metrics", [])
         if "MetricStat" in m
     }
     for name in work_queues:
@@ -87,7 +87,14 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     sources += [
         m["Properties"] for m in template.resources("AWS::Lambda::EventSourceMapping").values()
     ]
-    assert len(sources) == len(work_queues)
+    dead_letter_queues = {
+        queues[name]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for name in work_queues
+    }
+    consumed = [s["EventSourceArn"]["Fn::GetAtt"][0] for s in sources if "EventSourceArn" in s]
+    # Every work queue has its consumer; the DLQs but the cleanup's have the dead-letter consumer.
+    assert set(consumed) - dead_letter_queues == work_queues
+    assert set(consumed) & dead_letter_queues == dead_letter_queues - {"CleanupDeadLetterQueue"}
     for source in sources:
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     schedules = [s for f in template.functions().values() for s in f.schedules]

@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json
 
+from leadlists import metrics
 from leadlists.errors import Invalid
 from leadlists.models.messages import Delivery, Message, QueueMessage
 
@@ -53,10 +54,11 @@ class Step:
     Typed loosely because a mapping cannot tie each message type to its step's argument."""
 
     run: Callable[[Any, Delivery], None]
-    give_up: Callable[[Any, str], None] | None = None
+    give_up: GiveUp | None = None
 
 
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
+GiveUp = Callable[[Any, str], None]
 
 
 def _delivery(record: QueueRecord) -> Delivery:
@@ -90,11 +92,36 @@ def consume(record: QueueRecord, steps: Mapping[type[QueueMessage], Step]) -> No
         if step is None:
             raise Invalid(f"No consumer for {message.type!r} messages on this queue")
         step.run(message, delivery)
-    except Exception as exc:
+    except Exception:
         if delivery.last_attempt:
             logger.exception(
                 "Message failed its last attempt", extra={"messageId": delivery.message_id}
             )
             if step is not None and step.give_up is not None:
-                step.give_up(message, f"{message.type} step failed: {type(exc).__name__}")
+                step.give_up(message, FAILED_EVERY_ATTEMPT)
         raise
+
+
+# Why a step gave up, in words a user reads in `refreshError` (the log keeps the exception).
+FAILED_EVERY_ATTEMPT = "it failed on each of its attempts"
+INTERRUPTED = "its work was interrupted on its last attempt (a timeout or lack of memory)"
+
+
+def dead_letter_handler(give_ups: Mapping[type[QueueMessage], GiveUp]) -> Handler:
+    """The `lambda_handler` of a consumer of dead-letter queues: a message that got there without
+    its step giving up (its last attempt was killed: timeout, out of memory) gives up now, so what
+    it belonged to ends failed, never `running`. Giving up twice changes nothing: a step that did
+    give up already finds its run failed. Each message is logged whole and counted (DeadLetters)."""
+
+    def step(give_up: GiveUp) -> Step:
+        def run(message: Any, delivery: Delivery) -> None:
+            logger.error(
+                "Dead letter",
+                extra={"messageId": delivery.message_id, "body": message.model_dump(mode="json")},
+            )
+            give_up(message, INTERRUPTED)
+            metrics.dead_letter(message.type)
+
+        return Step(run)
+
+    return handler({kind: step(give_up) for kind, give_up in give_ups.items()})

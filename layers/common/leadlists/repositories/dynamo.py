@@ -150,10 +150,57 @@ def partition_query(
     return request
 
 
+# A write that lost a race with a transaction on the same item, or was throttled inside one, is
+# tried again: the SDK retries throttled plain calls itself, but neither of these.
+_RETRYABLE_CODES = frozenset({"TransactionConflictException", "ThrottlingException"})
+_RETRYABLE_REASONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+)
+
+
+def cancel_reasons(exc: ClientError) -> list[str]:
+    """Each item's cancellation code of a cancelled transaction ("None" for items that passed)."""
+    return [r.get("Code", "") or "None" for r in exc.response.get("CancellationReasons", [])]
+
+
+def retryable(exc: ClientError) -> bool:
+    """A conflict or throttling, not a failed condition: the same request may succeed later."""
+    code = exc.response["Error"]["Code"]
+    if code == "TransactionCanceledException":
+        reasons = set(cancel_reasons(exc)) - {"None"}
+        return bool(reasons) and reasons <= _RETRYABLE_REASONS
+    return code in _RETRYABLE_CODES
+
+
+def with_retries(call: Callable[[], Any]) -> Any:
+    """`call()`, again after capped jittered backoff while it fails with a conflict or
+    throttling; the last failure (or any other) is raised."""
+    for attempt in range(len(_RETRY_DELAYS) + 1):
+        try:
+            return call()
+        except ClientError as exc:
+            if attempt == len(_RETRY_DELAYS) or not retryable(exc):
+                raise
+            code = exc.response["Error"]["Code"]
+            RETRIES[code] = RETRIES.get(code, 0) + 1
+        time.sleep(backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# Retries since the process started, by error code: what a test injecting conflicts measures.
+RETRIES: dict[str, int] = {}
+
+
+def transact(items: list[dict[str, Any]]) -> None:
+    """TransactWriteItems, retried on conflicts and throttling; a failed condition raises."""
+    with_retries(lambda: client().transact_write_items(TransactItems=items))
+
+
 def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
-    """One UpdateItem answering the item's new attributes, or None when its condition fails."""
+    """One UpdateItem answering the item's new attributes, or None when its condition fails
+    (retried while it conflicts with a transaction on the item)."""
     try:
-        answer = client().update_item(ReturnValues="ALL_NEW", **request)
+        answer = with_retries(lambda: client().update_item(ReturnValues="ALL_NEW", **request))
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return None

@@ -214,8 +214,7 @@ def compute(
             deadline.check(_write_ms(len(selected) + len(adds) + len(removes)))
         tenant_records.put_copies(org, keys.PERSON, selected)
         owned = repo.write_members_owned(org, list_id, run_id, add=adds, remove=removes)
-        done = complete(record, run_id, contacts=len(selected), matched=len(matched))
-        done = done if owned else None
+        done = complete(record, run_id, len(selected), len(matched)) if owned else None
     except OutOfTime:
         raise
     except Exception:
@@ -226,7 +225,7 @@ def compute(
     if done is None:
         # Superseded (filter changed) or deleted meanwhile: the newer run owns the list.
         logger.info("Refresh superseded", extra={"listId": list_id, "runId": run_id})
-        return repo.get(org, list_id) or record
+        return repo.require(org, list_id)  # 404 when it was deleted meanwhile
     return done
 
 

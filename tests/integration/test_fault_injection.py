@@ -12,6 +12,7 @@ from unittest import mock
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
 
 from conftest import ORG_A, drain_queue
 from leadlists.repositories import dynamo, keys, tenant_records
@@ -333,3 +334,84 @@ def test_step_killed_on_every_attempt_ends_failed_with_a_reason_never_running(
     for queue in DEAD_LETTER_QUEUES:
         url = aws["queues"][queue]["url"]
         assert "Messages" not in queues.sqs.receive_message(QueueUrl=url)
+
+
+# ------------------------------------------------------------------ conflicts on hot items
+
+
+class Conflicting:
+    """A client proxy answering every other transaction, and every third conditional update,
+    with a TransactionConflict first: as busy items would. Records what each transaction touched."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls = {"TransactWriteItems": 0, "UpdateItem": 0}
+        self.conflicts = {"TransactWriteItems": 0, "UpdateItem": 0}
+        self.touched: list[tuple[str, str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def _conflict(self, operation: str, every: int) -> bool:
+        self.calls[operation] += 1
+        if self.calls[operation] % every:
+            return False
+        self.conflicts[operation] += 1
+        return True
+
+    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:
+        for item in TransactItems:
+            action = next(iter(item.values()))
+            key = action.get("Key") or action["Item"]
+            self.touched.append((key["pk"]["S"], key["sk"]["S"]))
+        if self._conflict("TransactWriteItems", 2):
+            reasons = [{"Code": "None"}] * (len(TransactItems) - 1) + [
+                {"Code": "TransactionConflict"}
+            ]
+            error = {"Code": "TransactionCanceledException", "Message": "conflict"}
+            raise ClientError({"Error": error, "CancellationReasons": reasons}, "TransactWrite")
+        return self.real.transact_write_items(TransactItems=TransactItems)
+
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        if self._conflict("UpdateItem", 3):
+            error = {"Code": "TransactionConflictException", "Message": "conflict"}
+            raise ClientError({"Error": error}, "UpdateItem")
+        return self.real.update_item(**request)
+
+
+def test_injected_conflicts_are_retried_with_backoff_and_counts_stay_exact(
+    api, small_fanout, aws, monkeypatch
+):
+    monkeypatch.setattr(dynamo, "_RETRY_DELAYS", (0,) * 7)
+    saved = _save(api)
+    proxy = Conflicting(dynamo.client())
+    with mock.patch.object(dynamo, "client", lambda: proxy):
+        KillingQueues(aws).run()
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    want = _want(small_fanout["persons"])
+    assert body["refreshStatus"] == "idle", body
+    assert body["contactsNum"] == len(want) == body["matchedContactsNum"]
+    assert _members(saved["id"]) == want
+    rates = {op: proxy.conflicts[op] / proxy.calls[op] for op in proxy.calls}
+    print(f"injected conflict rates {rates} over {proxy.calls} calls; every one retried")
+    assert rates["TransactWriteItems"] >= 0.45 and rates["UpdateItem"] >= 0.25
+    # No transaction touches the run item (the former hot item): counts go to done markers and
+    # shard counters, spread over the shards.
+    assert not [pk for pk, sk in proxy.touched if "#RUN#" in pk and sk == keys.META]
+    counters = {sk for _, sk in proxy.touched if sk.startswith(keys.RUN_COUNTER_PREFIX)}
+    assert len(counters) > 3
+
+
+def test_a_thousand_segments_and_their_chunks_spread_over_the_counter_shards():
+    from leadlists.repositories import refresh_runs
+
+    shards = [0] * refresh_runs.COUNTER_SHARDS
+    for segment in range(1000):
+        shards[segment % refresh_runs.COUNTER_SHARDS] += 1
+        for chunk in range(3):
+            shards[(segment + chunk + 1) % refresh_runs.COUNTER_SHARDS] += 1
+    # 4,000 counts: no shard takes more than its share plus one segment's worth.
+    assert max(shards) <= 4000 / refresh_runs.COUNTER_SHARDS + 4
+    # Twenty concurrent workers (the segment mapping's maximum) landing on one shard at once:
+    # the chance two of them pick the same of 32 items is what a conflict costs, not certainty.
+    assert refresh_runs.COUNTER_SHARDS >= 32

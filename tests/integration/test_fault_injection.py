@@ -415,3 +415,14 @@ def test_a_thousand_segments_and_their_chunks_spread_over_the_counter_shards():
     # Twenty concurrent workers (the segment mapping's maximum) landing on one shard at once:
     # the chance two of them pick the same of 32 items is what a conflict costs, not certainty.
     assert refresh_runs.COUNTER_SHARDS >= 32
+
+
+def test_dead_letter_consumer_drops_a_malformed_message_after_logging_it(aws, capsys, caplog):
+    dlq = aws["queues"]["RefreshDeadLetterQueue"]
+    record = {"messageId": "m-1", "receiptHandle": "r", "body": "{not json", "attributes": {},
+              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+              "awsRegion": "us-east-1", "eventSourceARN": dlq["arn"]}  # fmt: skip
+    assert lambdas.invoke("DeadLetterFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    errors = [r.message for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["Malformed dead letter"]
+    assert '"DeadLetters":[1.0]' in capsys.readouterr().out  # counted: the alarm fires

@@ -21,8 +21,9 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import BaseModel, ConfigDict, Field, Json
+from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
 
 from leadlists import metrics
 from leadlists.errors import Invalid
@@ -68,11 +69,15 @@ def _delivery(record: QueueRecord) -> Delivery:
 
 def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     """A consumer's `lambda_handler`: each record's message goes to the step for its type."""
-    processor = BatchProcessor(event_type=EventType.SQS, model=QueueRecord)
 
     def record_handler(record: QueueRecord) -> None:
         consume(record, steps)
 
+    processor = BatchProcessor(event_type=EventType.SQS, model=QueueRecord)
+    return _batch_handler(processor, record_handler)
+
+
+def _batch_handler(processor: BatchProcessor, record_handler: Callable[[Any], None]) -> Handler:
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         return process_partial_response(
@@ -111,17 +116,22 @@ def dead_letter_handler(give_ups: Mapping[type[QueueMessage], GiveUp]) -> Handle
     """The `lambda_handler` of a consumer of dead-letter queues: a message that got there without
     its step giving up (its last attempt was killed: timeout, out of memory) gives up now, so what
     it belonged to ends failed, never `running`. Giving up twice changes nothing: a step that did
-    give up already finds its run failed. Each message is logged whole and counted (DeadLetters)."""
+    give up already finds its run failed. Each message is logged whole and counted (DeadLetters);
+    a malformed one too, and then dropped: it names nothing to fail, and would come back forever."""
 
-    def step(give_up: GiveUp) -> Step:
-        def run(message: Any, delivery: Delivery) -> None:
-            logger.error(
-                "Dead letter",
-                extra={"messageId": delivery.message_id, "body": message.model_dump(mode="json")},
-            )
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            message: QueueMessage = QueueRecord.model_validate(record.raw_event).body
+        except ValidationError:
+            logger.error("Malformed dead letter", extra={"messageId": record.message_id,
+                                                         "body": record.body})  # fmt: skip
+            metrics.dead_letter("malformed")
+            return
+        logger.error("Dead letter", extra={"messageId": record.message_id,
+                                           "body": message.model_dump(mode="json")})  # fmt: skip
+        give_up = give_ups.get(type(message))
+        if give_up is not None:
             give_up(message, INTERRUPTED)
-            metrics.dead_letter(message.type)
+        metrics.dead_letter(message.type)
 
-        return Step(run)
-
-    return handler({kind: step(give_up) for kind, give_up in give_ups.items()})
+    return _batch_handler(BatchProcessor(event_type=EventType.SQS), record_handler)

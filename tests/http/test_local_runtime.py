@@ -567,8 +567,9 @@ def test_keep_alive_connection_serves_many_requests(
 
 @pytest.mark.local_only("sends to and reads the emulator's queues")
 def test_failing_messages_end_in_the_dead_letter_queue(runtime: LocalRuntime) -> None:
-    queue = runtime.created["queues"]["RefreshQueue"]
-    dead = runtime.created["queues"]["RefreshDeadLetterQueue"]
+    # The cleanup's DLQ keeps its messages (the others have a consumer that fails their runs).
+    queue = runtime.created["queues"]["CleanupQueue"]
+    dead = runtime.created["queues"]["CleanupDeadLetterQueue"]
     sqs = boto3.client("sqs")
     sqs.send_message(QueueUrl=queue["url"], MessageBody="not json")
     deadline = time.monotonic() + 20

@@ -258,7 +258,7 @@ def test_worker_failing_midway_is_retried_and_counts_stay_exact(
         "copies": (queue_module, "send_copy_chunks", 3),
         "after_count": (run_progress, "after_count", 1),
         "copy_consumer": (tenant_records, "put_copies", 4),
-        "finalize": (repo, "write_members", 1),  # the second of several flushes
+        "finalize": (repo, "write_members_owned", 1),  # the second of several flushes
         "coordinator": (queue_module, "send_segments", 0),
     }[where]
     monkeypatch.setattr(merge, "MERGE_FLUSH", 50)

@@ -3,7 +3,7 @@ the sparse DueForRefresh index, never a scan), and a completed refresh moves the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -130,3 +130,66 @@ def test_scheduled_fan_out_refresh_moves_the_schedule_on(api, catalog, aws, monk
     assert after["nextRefreshAt"] > iso(now() + timedelta(hours=23))
     assert after["contactsNum"] == sum(1 for p in catalog["persons"] if p["country"] == "Germany")
     assert list(repo.due_lists(iso(now()))) == []
+
+
+# --------------------------------------------------- the schedule follows the list as it is now
+
+
+def _due_ids(moment: str) -> set[str]:
+    return {list_id for _, list_id in repo.due_lists(moment)}
+
+
+@pytest.mark.parametrize("turned_on", [False, True])
+def test_auto_update_toggled_during_a_run_is_honoured_when_it_completes(
+    api, aws, monkeypatch, turned_on
+):
+    from leadlists_local.catalog import seed_catalog
+
+    seed_catalog(companies=5, persons=30, seed=3)
+    saved = save(api, "Toggled", auto=not turned_on)
+    from leadlists.repositories import saved_lists
+
+    real = saved_lists.write_members_owned
+
+    def toggle_then_write(*args: Any, **kwargs: Any) -> bool:
+        current = repo.get(ORG_A, saved["id"])
+        body = {"id": saved["id"], "version": current["version"], "organizationId": ORG_A,
+                "listName": "Toggled", "contacts_found": 0, "filter": GERMANY,
+                "autoUpdate": turned_on}  # fmt: skip
+        assert api.post("/lists/save", body)[0] == 200  # same filter: the run goes on
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(saved_lists, "write_members_owned", toggle_then_write)
+    drain_queue(aws, "RefreshQueue", "RefreshWorkerFunction")
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert body["refreshStatus"] == "idle" and body["lastSyncedTime"]
+    assert body["autoUpdateStatus"] == ("enabled" if turned_on else "disabled")
+    in_a_day = iso(now() + timedelta(hours=25))
+    assert (saved["id"] in _due_ids(in_a_day)) == turned_on
+    assert (repo.get(ORG_A, saved["id"]).get("nextRefreshAt") is not None) == turned_on
+    assert saved["id"] not in _due_ids(iso(now() + timedelta(hours=23)))
+
+
+def test_a_failing_auto_updated_list_backs_off_instead_of_being_queued_every_cycle(api, aws):
+    from leadlists.services import refresh, scheduler
+
+    saved = save(api, "Failing", auto=True)
+    drain_queue(aws, "RefreshQueue", "RefreshWorkerFunction")  # no catalog: it completes empty
+    set_next_refresh(ORG_A, saved["id"], iso(now() - timedelta(minutes=1)))
+    gaps = []
+    for _ in range(8):
+        cycle = now()
+        assert scheduler.queue_due(cycle)["queued"] == 1
+        run_id = repo.get(ORG_A, saved["id"])["refreshRunId"]
+        assert refresh.claim(ORG_A, saved["id"], run_id, from_queue=True)
+        refresh.fail(ORG_A, saved["id"], run_id, refresh.INTERNAL_FAILURE)  # the run fails
+        record = repo.get(ORG_A, saved["id"])
+        assert record["refreshStatus"] == "failed"
+        next_at = datetime.fromisoformat(record["nextRefreshAt"])
+        gaps.append(round((next_at - cycle).total_seconds() / 60))
+        # The next cycles before it queue nothing; the first one after it queues it again.
+        assert scheduler.queue_due(next_at - timedelta(minutes=1))["queued"] == 0
+        set_next_refresh(ORG_A, saved["id"], iso(now() - timedelta(seconds=1)))
+    assert gaps == [30, 60, 120, 240, 480, 960, 1440, 1440]  # doubling, capped at a day
+    _, body, _ = api.get(f"/lists/{saved['id']}")
+    assert "Error" not in body["refreshError"] and body["refreshError"].endswith("try again.")

@@ -70,7 +70,7 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     alarmed = {
         m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in template.resources("AWS::CloudWatch::Alarm").values()
-        for m in a["Properties"]["Metrics"]
+        for m in a["Properties"].get("Metrics", [])
         if "MetricStat" in m
     }
     for name in work_queues:
@@ -87,8 +87,35 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     sources += [
         m["Properties"] for m in template.resources("AWS::Lambda::EventSourceMapping").values()
     ]
-    assert len(sources) == len(work_queues)
+    dead_letter_queues = {
+        queues[name]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for name in work_queues
+    }
+    consumed = [s["EventSourceArn"]["Fn::GetAtt"][0] for s in sources if "EventSourceArn" in s]
+    # Every work queue has its consumer; the DLQs but the cleanup's have the dead-letter consumer.
+    assert set(consumed) - dead_letter_queues == work_queues
+    assert set(consumed) & dead_letter_queues == dead_letter_queues - {"CleanupDeadLetterQueue"}
     for source in sources:
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     schedules = [s for f in template.functions().values() for s in f.schedules]
     assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]
+
+
+def test_leases_are_never_shorter_than_a_redelivery_and_finalizer_leases_lapse_before_one():
+    from leadlists.services import finalizer, refresh
+
+    queues = template.resources("AWS::SQS::Queue")
+    functions = template.load()["Resources"]
+
+    def visibility(queue: str) -> int:
+        return int(queues[queue]["Properties"]["VisibilityTimeout"])
+
+    def timeout(function: str) -> int:
+        return int(functions[function]["Properties"]["Timeout"])
+
+    # A queued or running list can be taken over only once its message's redelivery is due.
+    assert refresh.RUN_LEASE.total_seconds() >= visibility("RefreshQueue")
+    assert refresh.RUN_LEASE.total_seconds() >= visibility("RefreshSegmentQueue")
+    # A live finalizer keeps its claim; its message's redelivery always finds the claim lapsed.
+    assert timeout("RefreshSegmentFunction") <= finalizer.FINALIZE_LEASE_SECONDS
+    assert visibility("RefreshSegmentQueue") > finalizer.FINALIZE_LEASE_SECONDS

@@ -21,9 +21,11 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import BaseModel, ConfigDict, Field, Json
+from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
 
+from leadlists import metrics
 from leadlists.errors import Invalid
 from leadlists.models.messages import Delivery, Message, QueueMessage
 
@@ -53,10 +55,11 @@ class Step:
     Typed loosely because a mapping cannot tie each message type to its step's argument."""
 
     run: Callable[[Any, Delivery], None]
-    give_up: Callable[[Any, str], None] | None = None
+    give_up: GiveUp | None = None
 
 
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
+GiveUp = Callable[[Any, str], None]
 
 
 def _delivery(record: QueueRecord) -> Delivery:
@@ -66,11 +69,15 @@ def _delivery(record: QueueRecord) -> Delivery:
 
 def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     """A consumer's `lambda_handler`: each record's message goes to the step for its type."""
-    processor = BatchProcessor(event_type=EventType.SQS, model=QueueRecord)
 
     def record_handler(record: QueueRecord) -> None:
         consume(record, steps)
 
+    processor = BatchProcessor(event_type=EventType.SQS, model=QueueRecord)
+    return _batch_handler(processor, record_handler)
+
+
+def _batch_handler(processor: BatchProcessor, record_handler: Callable[[Any], None]) -> Handler:
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         return process_partial_response(
@@ -90,11 +97,41 @@ def consume(record: QueueRecord, steps: Mapping[type[QueueMessage], Step]) -> No
         if step is None:
             raise Invalid(f"No consumer for {message.type!r} messages on this queue")
         step.run(message, delivery)
-    except Exception as exc:
+    except Exception:
         if delivery.last_attempt:
             logger.exception(
                 "Message failed its last attempt", extra={"messageId": delivery.message_id}
             )
             if step is not None and step.give_up is not None:
-                step.give_up(message, f"{message.type} step failed: {type(exc).__name__}")
+                step.give_up(message, FAILED_EVERY_ATTEMPT)
         raise
+
+
+# Why a step gave up, in words a user reads in `refreshError` (the log keeps the exception).
+FAILED_EVERY_ATTEMPT = "it failed on each of its attempts"
+INTERRUPTED = "its work was interrupted on its last attempt (a timeout or lack of memory)"
+
+
+def dead_letter_handler(give_ups: Mapping[type[QueueMessage], GiveUp]) -> Handler:
+    """The `lambda_handler` of a consumer of dead-letter queues: a message that got there without
+    its step giving up (its last attempt was killed: timeout, out of memory) gives up now, so what
+    it belonged to ends failed, never `running`. Giving up twice changes nothing: a step that did
+    give up already finds its run failed. Each message is logged whole and counted (DeadLetters);
+    a malformed one too, and then dropped: it names nothing to fail, and would come back forever."""
+
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            message: QueueMessage = QueueRecord.model_validate(record.raw_event).body
+        except ValidationError:
+            logger.error("Malformed dead letter", extra={"messageId": record.message_id,
+                                                         "body": record.body})  # fmt: skip
+            metrics.dead_letter("malformed")
+            return
+        logger.error("Dead letter", extra={"messageId": record.message_id,
+                                           "body": message.model_dump(mode="json")})  # fmt: skip
+        give_up = give_ups.get(type(message))
+        if give_up is not None:
+            give_up(message, INTERRUPTED)
+        metrics.dead_letter(message.type)
+
+    return _batch_handler(BatchProcessor(event_type=EventType.SQS), record_handler)

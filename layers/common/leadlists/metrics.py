@@ -24,6 +24,7 @@ REFRESH_DURATION = "RefreshDuration"
 REFRESH_COMPLETED = "RefreshCompleted"
 MEMBERS_CHANGED = "MembersChanged"
 THROTTLES = "Throttles"
+DEAD_LETTERS = "DeadLetters"
 DEFAULT_NAMESPACE = "leadlists"
 
 
@@ -61,3 +62,9 @@ def refresh_completed(record: Mapping[str, Any], contacts: int, finished: dateti
 def throttled(operation: str, count: int = 1) -> None:
     """DynamoDB or SQS throttled `count` calls of `operation` (after the SDK's own retries)."""
     _publish([(THROTTLES, MetricUnit.Count, count)], {"operation": operation})
+
+
+def dead_letter(message_type: str) -> None:
+    """A message reached a dead-letter queue and its run, search or export was failed (the
+    DeadLetters alarm watches this: the dead-letter consumer empties the queues)."""
+    _publish([(DEAD_LETTERS, MetricUnit.Count, 1)], {"messageType": message_type})

@@ -39,6 +39,7 @@ class SavedListRecord(_SavedListFields, total=False):
     refreshStartedAt: str  # the lease of a queued or running refresh
     maxContacts: int | None
     nextRefreshAt: str | None
+    refreshFailures: int  # failed runs in a row: an auto-updated list's schedule backs off
 
 
 class _LeadListFields(TypedDict):
@@ -63,11 +64,7 @@ class LeadListRecord(_LeadListFields, total=False):
 
 class _RefreshRunFields(TypedDict):
     state: str  # a RunState value
-    segmentsTotal: int
-    segmentsDone: int
-    matched: int
-    copiesTotal: int
-    copiesDone: int
+    segmentsTotal: int  # its counters are on shard items (`refresh_runs.totals`)
     usedFilter: dict[str, Any]
     createdAt: str
     expiresAt: int

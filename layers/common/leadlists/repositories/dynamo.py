@@ -175,9 +175,10 @@ def put_if_absent(table: str, item: Mapping[str, Any]) -> bool:
 
 
 def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
-    """One UpdateItem answering the item's new attributes, or None when its condition fails."""
+    """One UpdateItem answering the item's new attributes, or None when its condition fails
+    (retried while it conflicts with a transaction on the item)."""
     try:
-        answer = client().update_item(ReturnValues="ALL_NEW", **request)
+        answer = with_retries(lambda: client().update_item(ReturnValues="ALL_NEW", **request))
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return None
@@ -186,9 +187,10 @@ def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class TransactionCancelled(Exception):
-    """A transaction DynamoDB cancelled for a reason retrying does not cure; `reasons` holds one
-    code per item ("None" for the items that were fine), for the caller to tell apart: a failed
-    condition is usually the client's 409, anything else stays an error (a 5xx)."""
+    """A transaction DynamoDB cancelled for a reason retrying does not cure (or that outlasted
+    the retries); `reasons` holds one code per item ("None" for the items that were fine), for
+    the caller to tell apart: a failed condition is usually the client's 409, anything else
+    stays an error (a 5xx)."""
 
     def __init__(self, reasons: list[str]) -> None:
         super().__init__(f"Transaction cancelled: {', '.join(reasons)}")
@@ -199,25 +201,44 @@ def cancellation_reasons(exc: ClientError) -> list[str]:
     return [r.get("Code") or "None" for r in exc.response.get("CancellationReasons", [])]
 
 
-def transact(items: list[dict[str, Any]]) -> None:
-    """One TransactWriteItems. Cancelled only by conflicts with other transactions or by
-    throttling, it is run again after a capped jittered backoff; any other cancellation raises
-    TransactionCancelled."""
+def retryable(exc: ClientError) -> bool:
+    """A conflict or throttling, not a failed condition: the same request may pass later (the
+    SDK retries throttled plain calls itself, but not these)."""
+    code = exc.response["Error"]["Code"]
+    if code == "TransactionCanceledException":
+        reasons = set(cancellation_reasons(exc))
+        return reasons <= RETRYABLE_REASONS and reasons != {"None"}
+    return code in _RETRYABLE_ERRORS
+
+
+# Retries since the process started, by error code: what a test injecting conflicts measures.
+RETRIES: dict[str, int] = {}
+
+
+def with_retries(call: Callable[[], Any]) -> Any:
+    """`call()`, again after capped jittered backoff while it fails with a conflict or
+    throttling; the last failure (or any other) is raised."""
     for attempt in range(len(_RETRY_DELAYS) + 1):
         try:
-            client().transact_write_items(TransactItems=items)
-            return
+            return call()
         except ClientError as exc:
+            if attempt == len(_RETRY_DELAYS) or not retryable(exc):
+                raise
             code = exc.response["Error"]["Code"]
-            if code == "TransactionCanceledException":
-                reasons = cancellation_reasons(exc)
-                if not set(reasons) <= RETRYABLE_REASONS:
-                    raise TransactionCancelled(reasons) from exc
-            elif code not in _RETRYABLE_ERRORS:
-                raise
-            if attempt == len(_RETRY_DELAYS):
-                raise
+            RETRIES[code] = RETRIES.get(code, 0) + 1
         time.sleep(backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def transact(items: list[dict[str, Any]]) -> None:
+    """One TransactWriteItems, run again after capped jittered backoff while conflicts or
+    throttling cancel it; any other cancellation raises TransactionCancelled."""
+    try:
+        with_retries(lambda: client().transact_write_items(TransactItems=items))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise TransactionCancelled(cancellation_reasons(exc)) from exc
+        raise
 
 
 def delete_if(request: dict[str, Any]) -> bool:

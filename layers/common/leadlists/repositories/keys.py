@@ -89,6 +89,15 @@ def run_copy_done(
     return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"COPY#{segment:06d}#{chunk:06d}"}
 
 
+RUN_COUNTER_PREFIX = "COUNTER#"
+
+
+def run_counter(org_id: str, list_id: str, run_id: str, shard: int) -> dict[str, str]:
+    """One shard of a run's counters: segments and copy chunks add to different shards, so
+    concurrent workers rarely write the same item."""
+    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_COUNTER_PREFIX}{shard:03d}"}
+
+
 def run_member(org_id: str, list_id: str, run_id: str, person_id: str) -> dict[str, str]:
     return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_MEMBER_PREFIX}{person_id}"}
 

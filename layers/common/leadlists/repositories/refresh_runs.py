@@ -1,8 +1,10 @@
-"""Fan-out refresh runs in the tenant table: the run item and its counters, per-segment and
+"""Fan-out refresh runs in the tenant table: the run item, its sharded counters, per-segment and
 per-copy-chunk done markers, and the matched person ids (one item each, in id order).
 
 Counting is exactly-once by construction: a segment (or copy chunk) is counted in the same
-transaction that creates its done marker, and a marker can be created only once.
+transaction that creates its done marker, and a marker can be created only once. The counters
+live on COUNTER_SHARDS shard items, never on the run item: a thousand segments and their copy
+chunks spread their increments, and the run item is only read by the workers.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from leadlists.status import RunState
 RUN_TTL_SECONDS = 7 * 24 * 3600
 _DELETE_PAGE = 500
 
-Outcome = Literal["counted", "duplicate", "closed"]
+Outcome = Literal["counted", "duplicate"]
+# Segment n counts on shard n % COUNTER_SHARDS; a copy chunk on (segment + chunk + 1) % ...
+COUNTER_SHARDS = 32
+COUNTERS = ("segmentsDone", "matched", "copiesTotal", "copiesDone")
 
 
 def _table() -> str:
@@ -41,10 +46,6 @@ def create(org_id: str, list_id: str, run_id: str, fields: Mapping[str, Any]) ->
         **fields,
         **keys.refresh_run(org_id, list_id, run_id),
         "state": RunState.COLLECTING,
-        "segmentsDone": 0,
-        "matched": 0,
-        "copiesTotal": 0,
-        "copiesDone": 0,
         "expiresAt": expires_at(),
     }
     try:
@@ -98,17 +99,10 @@ def put_members(org_id: str, list_id: str, run_id: str, person_ids: Iterable[str
 def complete_segment(
     org_id: str, list_id: str, run_id: str, segment: int, matched: int, copy_chunks: int
 ) -> Outcome:
-    """Count a segment exactly once: its done marker and the run's counters in one transaction."""
+    """Count a segment exactly once: its done marker and a counter shard in one transaction."""
     marker = keys.run_segment_done(org_id, list_id, run_id, segment)
-    add = {":one": 1, ":n": matched, ":k": copy_chunks}
-    return _count_once(
-        org_id,
-        list_id,
-        run_id,
-        marker,
-        "ADD segmentsDone :one, matched :n, copiesTotal :k",
-        add,
-    )
+    add = {"segmentsDone": 1, "matched": matched, "copiesTotal": copy_chunks}
+    return _count_once(org_id, list_id, run_id, marker, segment, add)
 
 
 def complete_copy_chunk(
@@ -116,7 +110,8 @@ def complete_copy_chunk(
 ) -> Outcome:
     """Count a tenant-copy chunk exactly once."""
     marker = keys.run_copy_done(org_id, list_id, run_id, segment, chunk)
-    return _count_once(org_id, list_id, run_id, marker, "ADD copiesDone :one", {":one": 1})
+    shard = segment + chunk + 1
+    return _count_once(org_id, list_id, run_id, marker, shard, {"copiesDone": 1})
 
 
 def _count_once(
@@ -124,13 +119,21 @@ def _count_once(
     list_id: str,
     run_id: str,
     marker: Mapping[str, str],
-    update: str,
+    shard: int,
     increments: Mapping[str, int],
 ) -> Outcome:
     table = _table()
+    names = {f"#c{i}": name for i, name in enumerate(increments)}
+    vals: dict[str, Any] = {f":c{i}": n for i, n in enumerate(increments.values())}
+    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(increments)))
+    update = f"ADD {adds} SET expiresAt = if_not_exists(expiresAt, :ttl)"
+    counter = keys.run_counter(org_id, list_id, run_id, shard % COUNTER_SHARDS)
     try:
-        dynamo.client().transact_write_items(
-            TransactItems=[
+        # No condition on the run item: a ConditionCheck there would make every worker's
+        # transaction conflict on it again. A count into a failed run is harmless (nothing reads
+        # it) and its items expire by TTL.
+        dynamo.transact(
+            [
                 {
                     "Put": {
                         "TableName": table,
@@ -141,39 +144,43 @@ def _count_once(
                 {
                     "Update": {
                         "TableName": table,
-                        "Key": dynamo.to_item(keys.refresh_run(org_id, list_id, run_id)),
+                        "Key": dynamo.to_item(counter),
                         "UpdateExpression": update,
-                        "ConditionExpression": "attribute_exists(pk) AND #state = :collecting",
-                        "ExpressionAttributeNames": {"#state": "state"},
-                        "ExpressionAttributeValues": dynamo.values(
-                            {**increments, ":collecting": RunState.COLLECTING}
-                        ),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": dynamo.values({**vals, ":ttl": expires_at()}),
                     }
                 },
             ]
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = [r.get("Code", "") for r in exc.response.get("CancellationReasons", [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+    except dynamo.TransactionCancelled as exc:
+        if exc.reasons[:1] == ["ConditionalCheckFailed"]:
             return "duplicate"
-        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-            return "closed"
         raise
     return "counted"
 
 
-def is_complete(run: Mapping[str, Any]) -> bool:
+def totals(org_id: str, list_id: str, run_id: str) -> dict[str, int]:
+    """The run's counters: the sum of its shards (one strongly consistent Query)."""
+    out = dict.fromkeys(COUNTERS, 0)
+    for item in dynamo.items(
+        "query", _partition_request(org_id, list_id, run_id, keys.RUN_COUNTER_PREFIX, None)
+    ):
+        for name in COUNTERS:
+            out[name] += int(item.get(name, 0))
+    return out
+
+
+def is_complete(run: Mapping[str, Any], counted: Mapping[str, int]) -> bool:
     """Every segment counted and every tenant copy written."""
-    segments_in = run.get("segmentsDone") == run.get("segmentsTotal")
-    return segments_in and run.get("copiesDone") == run.get("copiesTotal")
+    segments_in = counted["segmentsDone"] == int(run["segmentsTotal"])
+    return segments_in and counted["copiesDone"] == counted["copiesTotal"]
 
 
 def claim_finalization(
     org_id: str, list_id: str, run_id: str, token: str, now_epoch: int, lease_seconds: int
 ) -> RefreshRunRecord | None:
-    """Become the run's only finalizer; None when it is not complete or another one holds it.
+    """Become the run's only finalizer; None when another one holds it (or it failed). The
+    caller checks the run is complete first (`is_complete`): a complete run stays complete.
 
     A finalizer that dies without releasing holds the claim until its lease lapses."""
     return _update(
@@ -181,8 +188,7 @@ def claim_finalization(
         list_id,
         run_id,
         "SET #state = :finalizing, finalizer = :token, leaseUntil = :until",
-        "segmentsDone = segmentsTotal AND copiesDone = copiesTotal AND "
-        "(#state = :collecting OR (#state = :finalizing AND leaseUntil < :now))",
+        "#state = :collecting OR (#state = :finalizing AND leaseUntil < :now)",
         {
             ":finalizing": RunState.FINALIZING,
             ":collecting": RunState.COLLECTING,
@@ -259,19 +265,29 @@ def member_ids(org_id: str, list_id: str, run_id: str) -> Iterator[str]:
         yield keys.run_member_id(sort_key)
 
 
-def _sort_keys(org_id: str, list_id: str, run_id: str, prefix: str | None) -> Iterator[str]:
+def _partition_request(
+    org_id: str, list_id: str, run_id: str, prefix: str | None, projection: str | None
+) -> dict[str, Any]:
     partition = keys.refresh_run(org_id, list_id, run_id)[keys.PK]
     request: dict[str, Any] = {
         "TableName": _table(),
         "KeyConditionExpression": "#p = :p",
-        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+        "ExpressionAttributeNames": {"#p": keys.PK},
         "ExpressionAttributeValues": dynamo.values({":p": partition}),
-        "ProjectionExpression": "#s",
         "ConsistentRead": True,
     }
+    if projection:
+        request["ProjectionExpression"] = projection
+        request["ExpressionAttributeNames"]["#s"] = keys.SK
     if prefix:
-        request["KeyConditionExpression"] += " AND begins_with(#s, :m)"
+        request["KeyConditionExpression"] += " AND begins_with(#k, :m)"
+        request["ExpressionAttributeNames"]["#k"] = keys.SK
         request["ExpressionAttributeValues"] = dynamo.values({":p": partition, ":m": prefix})
+    return request
+
+
+def _sort_keys(org_id: str, list_id: str, run_id: str, prefix: str | None) -> Iterator[str]:
+    request = _partition_request(org_id, list_id, run_id, prefix, "#s")
     for item in dynamo.items("query", request):
         yield item[keys.SK]
 

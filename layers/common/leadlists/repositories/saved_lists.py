@@ -15,7 +15,7 @@ LIST_FIELDS = (
     "id", "name", "organizationId", "usedFilter", "contactsNum", "matchedContactsNum",
     "autoUpdateStatus", "lastSyncedTime", "connectedIntegration", "refreshStatus",
     "refreshError", "refreshProgress", "maxContacts", "createdAt", "updatedAt", "version",
-    "refreshRunId", "refreshStartedAt", "nextRefreshAt",
+    "refreshRunId", "refreshStartedAt", "nextRefreshAt", "refreshFailures",
 )  # fmt: skip
 
 
@@ -251,16 +251,56 @@ def _member_items(org_id: str, list_id: str, projection: bool) -> Iterable[dict[
 
 def write_members(org_id: str, list_id: str, add: Iterable[str], remove: Iterable[str]) -> int:
     """Add and remove member items, 25 a call. Returns the DynamoDB calls made."""
-    puts = [
+    puts = _member_items_for(org_id, list_id, add)
+    deletes = [keys.list_member(org_id, list_id, p) for p in remove]
+    return dynamo.batch_write(_table(), puts, deletes)
+
+
+# A ConditionCheck on the list item and 99 member writes: TransactWriteItems' 100 actions.
+OWNED_WRITES = dynamo.TRANSACT_MAX - 1
+
+
+def write_members_owned(
+    org_id: str, list_id: str, run_id: str, add: Iterable[str], remove: Iterable[str]
+) -> bool:
+    """Add and remove member items only while run `run_id` still owns the list (running, its run
+    id on the list item): each transaction checks it, so no write lands after a save with a new
+    filter or a delete. False, having stopped, when the run lost the list."""
+    writes: list[dict[str, Any]] = [
+        {"Put": {"TableName": _table(), "Item": dynamo.to_item(item)}}
+        for item in _member_items_for(org_id, list_id, add)
+    ]
+    writes += [
+        {"Delete": {"TableName": _table(), "Key": dynamo.to_item(key)}}
+        for key in (keys.list_member(org_id, list_id, p) for p in remove)
+    ]
+    check = {
+        "ConditionCheck": {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.saved_list(org_id, list_id)),
+            "ConditionExpression": "refreshRunId = :run AND refreshStatus = :running",
+            "ExpressionAttributeValues": dynamo.values({":run": run_id, ":running": "running"}),
+        }
+    }
+    for chunk in dynamo.chunks(writes, OWNED_WRITES):
+        try:
+            dynamo.transact([check, *chunk])
+        except dynamo.TransactionCancelled as exc:
+            if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+    return True
+
+
+def _member_items_for(org_id: str, list_id: str, person_ids: Iterable[str]) -> list[dict[str, Any]]:
+    return [
         {
             **keys.list_member(org_id, list_id, p),
             "personId": p,
             keys.MEMBER_OF: keys.member_of(org_id, keys.PERSON, p),
         }
-        for p in add
+        for p in person_ids
     ]
-    deletes = [keys.list_member(org_id, list_id, p) for p in remove]
-    return dynamo.batch_write(_table(), puts, deletes)
 
 
 def member_page(

@@ -147,8 +147,9 @@ def count_segment(org_id: str, search_id: str, segment: int, matched: int, expir
     False when it was counted before, or the search is no longer running."""
     head_key = keys.search(org_id, search_id)
     try:
-        dynamo.client().transact_write_items(
-            TransactItems=[
+        # Retried on conflicts: only a failed condition (counted already, or not running) is False.
+        dynamo.transact(
+            [
                 {
                     "Put": {
                         "TableName": _table(),

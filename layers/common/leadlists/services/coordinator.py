@@ -56,16 +56,18 @@ def start(record: SavedListRecord, run_id: str, persons: int) -> None:
         logger.info("Run already past collecting", extra={"listId": list_id, "runId": run_id})
         return
     total = int(run["segmentsTotal"])
-    run_progress.report(org, list_id, run_id, int(run["segmentsDone"]), total, first=True)
+    done = runs.totals(org, list_id, run_id)["segmentsDone"]
+    run_progress.report(org, list_id, run_id, done, total, first=True)
     queues.send_segments(org, list_id, run_id, total)
     logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
 
 
-def give_up(message: RunMessage, reason: str) -> None:
-    """A run's message failed its last attempt: mark the run and its list failed."""
+def give_up(message: RunMessage, cause: str) -> None:
+    """A run's message failed its last attempt (or reached the dead-letter queue): mark the run
+    and its list failed, unless the run completed or lost the list meanwhile."""
     org, list_id, run_id = message.run
-    runs.mark_failed(org, list_id, run_id, reason)
-    refresh.fail(org, list_id, run_id, reason)
+    runs.mark_failed(org, list_id, run_id, cause)
+    refresh.fail(org, list_id, run_id, cause)
     # Its results are useless now; later messages of the run find no run and do nothing (items
     # a worker already past that check writes afterwards expire by TTL).
     runs.delete(org, list_id, run_id)

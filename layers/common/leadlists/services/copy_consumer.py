@@ -16,5 +16,5 @@ def step(message: CopyMessage, _: Delivery) -> None:
     if run is None or run["state"] != RunState.COLLECTING:
         return
     tenant_records.put_copies(org, keys.PERSON, message.persons)
-    if runs.complete_copy_chunk(org, list_id, run_id, message.segment, message.chunk) != "closed":
-        run_progress.after_count(org, list_id, run_id, progress=False)
+    runs.complete_copy_chunk(org, list_id, run_id, message.segment, message.chunk)
+    run_progress.after_count(org, list_id, run_id, progress=False)

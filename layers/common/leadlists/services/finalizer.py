@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from aws_lambda_powertools import Logger
 
+from leadlists import clock
 from leadlists.models.messages import Delivery, FinalizeMessage
-from leadlists.models.stored import RefreshRunRecord
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import merge, refresh
@@ -29,28 +27,34 @@ def step(message: FinalizeMessage, delivery: Delivery) -> None:
     if run["state"] == RunState.DONE:
         runs.delete(org, list_id, run_id)  # an earlier finalizer died while cleaning up
         return
+    counted = runs.totals(org, list_id, run_id)
+    if not runs.is_complete(run, counted):
+        logger.info("Finalize of an incomplete run", extra={"listId": list_id, "runId": run_id})
+        return  # a finalize request is sent only once all is counted; nothing to do
     token = delivery.token
+    now_epoch = int(clock.now().timestamp())
     claimed = runs.claim_finalization(
-        org, list_id, run_id, token, int(time.time()), FINALIZE_LEASE_SECONDS
+        org, list_id, run_id, token, now_epoch, FINALIZE_LEASE_SECONDS
     )
     if claimed is None:
         logger.info("Finalize skipped", extra={"listId": list_id, "runId": run_id})
-        return  # incomplete, failed, or another finalizer holds it
+        return  # failed, or another finalizer holds it
     try:
-        _complete(org, list_id, run_id, claimed, token)
+        _complete(org, list_id, run_id, counted, token)
     except Exception:
         # Hand the run back so this message's retry can claim it at once.
         runs.release_finalization(org, list_id, run_id, token)
         raise
 
 
-def _complete(org: str, list_id: str, run_id: str, run: RefreshRunRecord, token: str) -> None:
+def _complete(org: str, list_id: str, run_id: str, counted: dict[str, int], token: str) -> None:
     record = repo.get(org, list_id)
+    run = runs.get(org, list_id, run_id)
     try:
-        if record is None or not merge.owns(record, run_id):
+        if run is None or record is None or not merge.owns(record, run_id):
             raise merge.Superseded(list_id)
         merged = merge.merge_members(org, list_id, run_id, run.get("maxContacts"))
-        if refresh.complete(record, run_id, merged.members, int(run["matched"]), *merged[1:]):
+        if refresh.complete(record, run_id, merged.members, counted["matched"], *merged[1:]):
             logger.info("Refresh completed", extra={"listId": list_id, "runId": run_id})
     except merge.Superseded:
         # A newer run (or a deletion) owns the list: this run's results no longer apply.

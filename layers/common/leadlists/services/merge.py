@@ -65,10 +65,10 @@ def merge_members(org: str, list_id: str, run_id: str, cap: int | None) -> Merge
 
 
 def _flush(org: str, list_id: str, run_id: str, adds: list[str], removes: list[str]) -> None:
-    # A run superseded mid-merge (new filter, deletion) stops touching members at once.
-    if not owns(repo.get(org, list_id), run_id):
+    # A run superseded mid-merge (new filter, deletion) stops touching members at once: every
+    # write is conditional on the list still naming this run.
+    if not repo.write_members_owned(org, list_id, run_id, add=adds, remove=removes):
         raise Superseded(list_id)
-    repo.write_members(org, list_id, add=adds, remove=removes)
 
 
 def diff_sorted(wanted: Iterator[str], current: Iterator[str]) -> Iterator[tuple[str, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,9 +26,16 @@ from leadlists.status import RefreshStatus
 
 logger = Logger()
 
-# A run that has not finished within this long is presumed dead and may be taken over.
-RUN_LEASE = timedelta(minutes=20)
+# A run that has not finished within this long is presumed dead and may be taken over. Longer
+# than the refresh queue's visibility timeout (90 min), so a message's redelivery is never later
+# than its lease; a fan-out run renews it at every counted segment (run_progress.report).
+RUN_LEASE = timedelta(minutes=100)
 AUTO_REFRESH_EVERY = timedelta(hours=24)
+# An auto-updated list whose run failed is tried again after 30 min, then 1 h, 2 h, ... at most
+# AUTO_REFRESH_EVERY: a list that keeps failing is not queued again every scheduler cycle.
+FAILURE_BACKOFF = timedelta(minutes=30)
+# What `refreshError` says of a failure whose cause is ours: never an exception's name.
+INTERNAL_FAILURE = "an internal error stopped it"
 SCAN_THREADS = 4
 # Inline runs check their deadline every this many matches of a scan segment.
 DEADLINE_EVERY = 200
@@ -206,19 +214,20 @@ def compute(
         if deadline:
             deadline.check(_write_ms(len(selected) + len(adds) + len(removes)))
         tenant_records.put_copies(org, keys.PERSON, selected)
-        repo.write_members(org, list_id, add=adds, remove=removes)
-        done = complete(record, run_id, len(selected), len(matched), len(adds), len(removes))
+        owned = repo.write_members_owned(org, list_id, run_id, add=adds, remove=removes)
+        counts = (len(selected), len(matched), len(adds), len(removes))
+        done = complete(record, run_id, *counts) if owned else None
     except OutOfTime:
         raise
-    except Exception as exc:
+    except Exception:
         logger.exception("Refresh failed", extra={"listId": list_id, "runId": run_id})
         if fail_on_error:
-            fail(org, list_id, run_id, f"Refresh failed: {type(exc).__name__}")
+            fail(org, list_id, run_id, INTERNAL_FAILURE)
         raise
     if done is None:
         # Superseded (filter changed) or deleted meanwhile: the newer run owns the list.
         logger.info("Refresh superseded", extra={"listId": list_id, "runId": run_id})
-        return repo.get(org, list_id) or record
+        return repo.require(org, list_id)  # 404 when it was deleted meanwhile
     return done
 
 
@@ -234,23 +243,15 @@ def complete(
     the list's next scheduled refresh forward; None when another run superseded this one (or
     the list is gone)."""
     finished = now()
-    schedule = {**record, "nextRefreshAt": iso(finished + AUTO_REFRESH_EVERY)}
-    due_set, due_remove = repo.schedule_fields(schedule)
-    completed = repo.update_fields(
-        record["organizationId"],
-        record["id"],
-        {
-            "contactsNum": contacts,
-            "matchedContactsNum": matched,
-            "lastSyncedTime": iso(finished),
-            "refreshStatus": RefreshStatus.IDLE,
-            "updatedAt": iso(finished),
-            "nextRefreshAt": schedule["nextRefreshAt"],
-            **due_set,
-        },
-        condition="refreshRunId = :run",
-        condition_values={":run": run_id},
-        remove=("refreshError", "refreshProgress", *due_remove),
+    fields = {
+        "contactsNum": contacts,
+        "matchedContactsNum": matched,
+        "lastSyncedTime": iso(finished),
+        "refreshStatus": RefreshStatus.IDLE,
+    }
+    next_at = iso(finished + AUTO_REFRESH_EVERY)
+    completed = _finish(
+        record, run_id, fields, lambda _: next_at, ("refreshError", "refreshFailures")
     )
     if completed is not None:  # a superseded run publishes nothing
         from leadlists import metrics
@@ -260,13 +261,77 @@ def complete(
     return completed
 
 
-def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
-    failed = repo.update_fields(
-        org_id,
-        list_id,
-        {"refreshStatus": RefreshStatus.FAILED, "refreshError": reason, "updatedAt": now_iso()},
-        condition="refreshRunId = :run",
-        condition_values={":run": run_id},
-        remove=("refreshProgress",),
-    )
+def failure_text(cause: str) -> str:
+    """The `refreshError` a user reads: what happened and what to do, no internals."""
+    return f"The refresh could not be completed: {cause}. Refresh the list to try again."
+
+
+def fail(org_id: str, list_id: str, run_id: str, cause: str) -> SavedListRecord | None:
+    """Mark the run's list failed (never a run that already completed, nor a newer run's list)
+    and back its schedule off; None when the run no longer owns the list."""
+    current = repo.get(org_id, list_id)
+    if current is None:
+        return None
+    failures = int(current.get("refreshFailures") or 0) + 1
+
+    def next_at(now_record: SavedListRecord) -> str:
+        backoff = min(FAILURE_BACKOFF * 2 ** min(failures - 1, 16), AUTO_REFRESH_EVERY)
+        later = iso(now() + backoff)
+        return max(later, now_record.get("nextRefreshAt") or later)
+
+    fields = {
+        "refreshStatus": RefreshStatus.FAILED,
+        "refreshError": failure_text(cause),
+        "refreshFailures": failures,
+    }
+    failed = _finish(current, run_id, fields, next_at, ())
     webhooks.refresh_failed(failed)
+    return failed
+
+
+# A finish retried this many times while saves keep changing the list's auto-update meanwhile.
+_FINISH_TRIES = 5
+
+
+def _finish(
+    record: SavedListRecord,
+    run_id: str,
+    fields: dict[str, Any],
+    next_at: Callable[[SavedListRecord], str],
+    remove: tuple[str, ...],
+) -> SavedListRecord | None:
+    """End a queued or running run with `fields`, scheduling the next refresh as the list is
+    now: auto-update turned on or off during the run is honoured (the write is conditional on
+    the auto-update it read, and read again when a save changed it)."""
+    org, list_id = record["organizationId"], record["id"]
+    current: SavedListRecord | None = record
+    for _ in range(_FINISH_TRIES):
+        current = repo.get(org, list_id)
+        if current is None or current.get("refreshRunId") != run_id:
+            return None
+        auto = current["autoUpdateStatus"]
+        schedule = {**current, "nextRefreshAt": next_at(current) if auto == "enabled" else None}
+        due_set, due_remove = repo.schedule_fields(schedule)
+        nexts = {"nextRefreshAt": schedule["nextRefreshAt"]} if schedule["nextRefreshAt"] else {}
+        done = repo.update_fields(
+            org,
+            list_id,
+            {**fields, "updatedAt": now_iso(), **nexts, **due_set},
+            condition="refreshRunId = :run AND refreshStatus IN (:queued, :running)"
+            " AND autoUpdateStatus = :auto",
+            condition_values={
+                ":run": run_id,
+                ":queued": RefreshStatus.QUEUED,
+                ":running": RefreshStatus.RUNNING,
+                ":auto": auto,
+            },
+            remove=(
+                *remove,
+                "refreshProgress",
+                *due_remove,
+                *(() if nexts else ("nextRefreshAt",)),
+            ),
+        )
+        if done is not None:
+            return done
+    return None

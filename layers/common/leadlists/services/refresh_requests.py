@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
+from leadlists.errors import NotFound
 from leadlists.models.messages import Delivery, RefreshMessage
 from leadlists.repositories import catalog
 from leadlists.services import coordinator, refresh
@@ -27,4 +28,7 @@ def run_queued(org_id: str, list_id: str, run_id: str) -> None:
     if persons > refresh.sync_budget():
         coordinator.start(claimed, run_id, persons)
         return
-    refresh.compute(claimed, run_id, fail_on_error=False)
+    try:
+        refresh.compute(claimed, run_id, fail_on_error=False)
+    except NotFound:
+        logger.info("List deleted during its refresh", extra={"listId": list_id, "runId": run_id})

@@ -16,10 +16,10 @@ def after_count(org: str, list_id: str, run_id: str, progress: bool = True) -> N
     run = runs.get(org, list_id, run_id)
     if run is None or run["state"] != RunState.COLLECTING:
         return
+    counted = runs.totals(org, list_id, run_id)
     if progress:
-        done, total = int(run["segmentsDone"]), int(run["segmentsTotal"])
-        report(org, list_id, run_id, done, total)
-    if runs.is_complete(run):
+        report(org, list_id, run_id, counted["segmentsDone"], int(run["segmentsTotal"]))
+    if runs.is_complete(run, counted):
         queues.send_finalize(org, list_id, run_id)
 
 

@@ -83,6 +83,8 @@ def _batches(ids: Iterator[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def give_up(message: SearchSegmentMessage, reason: str) -> None:
-    """A segment failed its last attempt: the search can never be complete, so it is failed."""
+def give_up(message: SearchSegmentMessage, cause: str) -> None:
+    """A segment failed its last attempt (or reached the dead-letter queue): the search can never
+    be complete, so it is failed."""
+    reason = f"The search could not be completed: {cause}. Run it again."
     searches.mark_failed(message.organizationId, message.searchId, reason)

@@ -42,9 +42,7 @@ def process(message: SegmentMessage) -> dict[str, int]:
         # Sorted, so a retried segment cuts the same chunks and their markers dedupe them.
         chunks = copy_chunks(matched)
         queues.send_copy_chunks(org, list_id, run_id, segment, chunks)
-        outcome = runs.complete_segment(org, list_id, run_id, segment, len(matched), len(chunks))
-        if outcome == "closed":
-            return {"matched": matched_count, "skipped": 1}
+        runs.complete_segment(org, list_id, run_id, segment, len(matched), len(chunks))
     run_progress.after_count(org, list_id, run_id)
     return {"matched": matched_count, "skipped": 0}
 

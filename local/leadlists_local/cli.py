@@ -57,10 +57,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    token = commands.add_parser("token", help="print a bearer token the local runtime accepts")
+    token = commands.add_parser(
+        "token",
+        help="print a bearer token the local runtime accepts (a member's; --role admin: admin)",
+        description="Print a bearer token the local runtime accepts. Without --role it is a "
+        f"non-admin member token (role {tokens.MEMBER_ROLE!r}); --role admin mints an admin one.",
+    )
     token.add_argument("--org", required=True)
     token.add_argument("--user", required=True)
-    token.add_argument("--role", default=tokens.DEMO_ROLE, help="'' for no role claim")
+    token.add_argument(
+        "--role",
+        default=tokens.MEMBER_ROLE,
+        help=f"the org_role claim: 'admin' for an admin, default {tokens.MEMBER_ROLE!r} (a "
+        "non-admin member); '' for no role claim (also a member)",
+    )
     token.add_argument("--ttl", type=int, default=tokens.DEFAULT_TTL, metavar="SECONDS")
     token.set_defaults(run=_token)
 

@@ -38,9 +38,20 @@ def test_token_prints_a_token_the_runtime_verifies(capsys: pytest.CaptureFixture
     assert cli.main(["token", "--org", "org_x", "--user", "user_x", "--ttl", "120"]) == 0
     token = capsys.readouterr().out.strip()
     claims = tokens.verify(token)
-    assert (claims["sub"], claims["org_id"], claims["org_role"]) == ("user_x", "org_x", "admin")
+    # Without --role: a non-admin member, as the contract says.
+    assert (claims["sub"], claims["org_id"], claims["org_role"]) == ("user_x", "org_x", "member")
     assert (claims["iss"], claims["aud"]) == (tokens.ISSUER, tokens.AUDIENCE)
     assert 110 <= claims["exp"] - claims["iat"] <= 120
+
+
+def test_token_role_admin_mints_an_admin_and_help_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["token", "--org", "org_x", "--user", "user_x", "--role", "admin"]) == 0
+    assert tokens.verify(capsys.readouterr().out.strip())["org_role"] == "admin"
+    with pytest.raises(SystemExit):
+        cli.main(["token", "--help"])
+    assert "non-admin member token" in " ".join(capsys.readouterr().out.split())
 
 
 def test_token_role_can_be_left_out(capsys: pytest.CaptureFixture[str]) -> None:

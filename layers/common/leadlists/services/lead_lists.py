@@ -33,6 +33,7 @@ from leadlists.models.lead_lists import (
     RemoveCompaniesRequest,
     RemovedCount,
     RemoveProspectsRequest,
+    SelectionAdded,
     UpdateLeadListRequest,
     unique,
 )
@@ -289,19 +290,25 @@ def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> 
     return AddCompaniesResult(len(added), _populated(caller.org_id, record, known=found))
 
 
-def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> AddedCount:
+def add_prospects(
+    caller: Caller, raw_id: str, request: AddProspectsRequest
+) -> AddedCount | SelectionAdded:
     caller.require_own_org(request.organizationId)
     record = _load(caller, raw_id)
     _require_type(record, keys.PERSON)
+    picked = None
     if request.persons is not None:
         records = _direct(request.persons)
     elif request.selection is None:  # the model guarantees exactly one mode
         raise TypeError("add-prospects needs persons or a selection")
     else:
-        ids = search.resolve_selection(caller.org_id, request.selection)
+        picked = search.resolve_selection(caller.org_id, request.selection)
         # A result that has left the catalog since the search cannot be copied: it is skipped.
-        records, _ = tenant_copy.load(keys.PERSON, ids)
-    return AddedCount(addedCount=len(_add(caller.org_id, record, keys.PERSON, records)))
+        records, _ = tenant_copy.load(keys.PERSON, picked.ids)
+    added = len(_add(caller.org_id, record, keys.PERSON, records))
+    if picked is None or picked.by_ids:
+        return AddedCount(addedCount=added)
+    return SelectionAdded(addedCount=added, nextOffset=picked.next_offset)
 
 
 def _direct(persons: list[PersonInput]) -> dict[str, dict[str, Any]]:

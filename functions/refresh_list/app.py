@@ -13,7 +13,21 @@ from leadlists.services import refresh
 app = create_app()
 
 
-@app.post("/lists/refresh/<id>", summary="Refresh a saved list")
+@app.post(
+    "/lists/refresh/<id>",
+    summary="Refresh a saved list",
+    responses={
+        200: {
+            "description": "Refreshed within the request: the list with its new counts",
+            "content": {"application/json": {"model": SavedList}},
+        },
+        202: {
+            "description": "Queued for the background fan-out (or a refresh already on its way):"
+            " the list with refreshStatus and refreshProgress; GET it until refreshStatus is idle",
+            "content": {"application/json": {"model": SavedList}},
+        },
+    },
+)
 def refresh_list(
     id: str,
     body: Annotated[RefreshRequest | None, Body()] = None,

@@ -8,7 +8,17 @@ from leadlists.services import saved_lists
 app = create_app()
 
 
-@app.delete("/lists/<id>", summary="Delete a saved list")
+@app.delete(
+    "/lists/<id>",
+    summary="Delete a saved list",
+    responses={
+        200: {"description": "Deleted at once (members removed in the background); no body"},
+        403: {
+            "description": "Neither the list's creator nor an admin",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+    },
+)
 def delete_list(id: str) -> Response[None]:
     saved_lists.delete(current_caller(app), id)
     return Response(200)

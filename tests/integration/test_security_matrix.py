@@ -951,10 +951,12 @@ def test_injection_like_saved_list_filter_matches_nothing(world):
     assert status == 200 and page["contacts"] == [], page
 
 
-# Path ids are values too: a lead list id must be a UUID (400); a saved list id names no list (404).
+# Path ids are values too: a list id must be a UUID (400); GET /lists/{id} reads any other key as
+# an organization id, which names none of the caller's lists (404).
 # A client sends them percent-encoded (a raw "#" would end the URL's path), as API Gateway's
 # rawPath keeps them.
-PATH_ID_ANSWERS = {f"{LEADS}/": (400, "BAD_REQUEST"), "/lists/": (404, "NOT_FOUND")}
+PATH_ID_ANSWERS = {f"{LEADS}/": (400, "BAD_REQUEST"), "/lists/": (400, "BAD_REQUEST")}
+KEY_ROUTE = ("GET", "/lists/{id}")
 PATH_IDS: dict[str, Callable[[str], str]] = {
     "dynamodb-expression": lambda real: "#pk = :v OR attribute_exists(pk)",
     "sql-comment": lambda real: "' OR 1=1 --",
@@ -982,6 +984,8 @@ def test_injection_like_path_ids_name_nothing(world, route, label):
     path = found[0].path.replace("{id}", quote(bad, safe=""))
     req = Req(legit.method, path, legit.body, legit.query)
     answers = [v for prefix, v in PATH_ID_ANSWERS.items() if found[0].path.startswith(prefix)]
+    if (legit.method, found[0].path) == KEY_ROUTE:
+        answers = [(404, "NOT_FOUND")]
     assert answers, f"no expected answer for a bad id on {route}"
     before = state(world)
     status, body, _ = send(caller("owner"), req, route)

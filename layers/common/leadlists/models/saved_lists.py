@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadlists.filters.size import StoredFilter
 from leadlists.models.common import Name, UuidStr, integer
@@ -65,6 +65,10 @@ class SavedList(BaseModel):
     refreshError: str | None = None
     refreshProgress: RefreshProgress | None = None
     maxContacts: int | None = None
+    createdBy: Annotated[
+        str | None,
+        Field(description="The user who created it: they and admins update and delete it"),
+    ] = None
     createdAt: str
     updatedAt: str
     version: int

@@ -39,6 +39,7 @@ class SavedListRecord(_SavedListFields, total=False):
     refreshStartedAt: str  # the lease of a queued or running refresh
     maxContacts: int | None
     nextRefreshAt: str | None
+    createdBy: str  # the creator, who may change or delete it (as may admins)
 
 
 class _LeadListFields(TypedDict):

@@ -40,14 +40,14 @@ def export_lead_list(caller: Caller, raw_id: str) -> ExportOutcome:
 
 
 def saved_list_export(caller: Caller, list_id: str, raw_export_id: str) -> ExportState:
-    saved_repo.require(caller.org_id, list_id)  # the list first: a bad list id is 404, as ever
-    export_id = _export_id(raw_export_id)
+    export_id = _export_id(raw_export_id)  # every id's shape first (400), then lookups (404)
+    saved_repo.require(caller.org_id, list_id)
     return export_jobs.state(caller.org_id, SourceKind.SAVED_LIST, list_id, export_id)
 
 
 def lead_list_export(caller: Caller, raw_id: str, raw_export_id: str) -> ExportState:
-    record = lead_lists._load(caller, raw_id)
     export_id = _export_id(raw_export_id)
+    record = lead_lists._load(caller, raw_id)
     return export_jobs.state(caller.org_id, SourceKind.LEAD_LIST, record["id"], export_id)
 
 

@@ -7,8 +7,8 @@ from typing import Any, cast
 from leadlists import queues
 from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
-from leadlists.errors import Conflict, NotFound
-from leadlists.models.common import DEFAULT_PAGE
+from leadlists.errors import Conflict, Forbidden, NotFound
+from leadlists.models.common import DEFAULT_PAGE, parse_uuid
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import keys, tenant_records
@@ -35,6 +35,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     current = repo.get(caller.org_id, request.id)
     if current is None:
         raise NotFound("List not found")
+    _require_change_right(caller, current)
     if request.version is not None and request.version != current["version"]:
         raise Conflict(f"Stale version {request.version}; the list is at {current['version']}")
     record = _updated_record(current, request, used_filter, timestamp)
@@ -49,6 +50,14 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     if filter_changed:
         queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
     return to_model(record)
+
+
+def _require_change_right(caller: Caller, record: SavedListRecord) -> None:
+    """Only the list's creator and admins update or delete it (a lead list's rule); any member
+    reads, pages, refreshes and exports it. A list saved before creators were recorded is the
+    admins' alone."""
+    if not caller.is_admin and record.get("createdBy") != caller.user_id:
+        raise Forbidden("Only the list's creator or an admin may change or delete it")
 
 
 def _new_record(
@@ -69,6 +78,7 @@ def _new_record(
         "createdAt": timestamp,
         "updatedAt": timestamp,
         "version": 1,
+        "createdBy": caller.user_id,
         "refreshStatus": RefreshStatus.QUEUED,
         "refreshRunId": new_id(),
     }
@@ -104,8 +114,12 @@ def _integration(request: SaveListRequest) -> dict[str, str] | None:
     return integration.model_dump() if integration else None
 
 
-def get(caller: Caller, list_id: str) -> SavedList:
-    return to_model(repo.require(caller.org_id, list_id))
+def get(caller: Caller, key: str) -> SavedList:
+    """GET /lists/{key} when the key is not the caller's organization: a key that is no list id
+    names another (or no) organization, which is a 404 like an unknown list, never a 400."""
+    if parse_uuid(key) != key:
+        raise NotFound("List not found")
+    return to_model(repo.require(caller.org_id, key))
 
 
 def page(
@@ -119,6 +133,7 @@ def delete(caller: Caller, list_id: str) -> None:
     """Remove the list and its name claim (gone for every reader at once); its members, unused
     copies, runs and exports go in the background. A constant number of calls at any size."""
     record = repo.require(caller.org_id, list_id)
+    _require_change_right(caller, record)
     if not repo.delete(caller.org_id, list_id, record["name"]):
         raise NotFound("List not found")
     cleanup.schedule(caller.org_id, list_id, keys.SAVED, [record.get("refreshRunId")])

@@ -46,9 +46,24 @@ class RefreshRequest(BaseModel):
     organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
+RefreshPhase = Literal["matching", "copying", "finalizing"]
+
+
+class PhaseProgress(BaseModel):
+    done: int
+    total: Annotated[int | None, Field(description="null while not yet known")]
+
+
 class RefreshProgress(BaseModel):
-    segmentsDone: int
-    segmentsTotal: int
+    """Where a queued or running refresh is: `matching` (scan segments), `copying` (tenant
+    copies, whose total grows until matching is done), then `finalizing` (the merge)."""
+
+    phase: RefreshPhase
+    matching: PhaseProgress
+    copying: PhaseProgress
+    finalizing: PhaseProgress
+    segmentsDone: Annotated[int, Field(description="matching.done (older clients)")]
+    segmentsTotal: Annotated[int | None, Field(description="matching.total (older clients)")]
 
 
 class SavedList(BaseModel):

@@ -21,9 +21,15 @@ class _SavedListFields(TypedDict):
     version: int
 
 
-class RefreshProgressRecord(TypedDict):
+class RefreshProgressRecord(TypedDict, total=False):
+    """A fan-out run's counters as last reported on its list (services/run_progress.py)."""
+
+    phase: str  # "matching", "copying" or "finalizing"
     segmentsDone: int
     segmentsTotal: int
+    copiesDone: int
+    copiesTotal: int
+    stepsDone: int  # everything counted so far: reports never move backwards
 
 
 class SavedListRecord(_SavedListFields, total=False):

@@ -56,7 +56,7 @@ def start(record: SavedListRecord, run_id: str, persons: int) -> None:
         logger.info("Run already past collecting", extra={"listId": list_id, "runId": run_id})
         return
     total = int(run["segmentsTotal"])
-    run_progress.report(org, list_id, run_id, int(run["segmentsDone"]), total, first=True)
+    run_progress.report(org, list_id, run_id, run_progress.progress_of(run), first=True)
     queues.send_segments(org, list_id, run_id, total)
     logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
 

@@ -18,7 +18,27 @@ from leadlists.status import RefreshStatus
 
 
 def to_model(record: SavedListRecord) -> SavedList:
-    return SavedList.model_validate(record)
+    data: dict[str, Any] = dict(record)
+    data["refreshProgress"] = progress_view(record)
+    return SavedList.model_validate(data)
+
+
+def progress_view(record: SavedListRecord) -> dict[str, Any] | None:
+    """`refreshProgress` while a refresh is queued or running (a queued one has matched nothing
+    yet, its totals unknown); None otherwise."""
+    if record.get("refreshStatus") not in (RefreshStatus.QUEUED, RefreshStatus.RUNNING):
+        return None
+    stored = record.get("refreshProgress") or {}
+    done, total = stored.get("segmentsDone", 0), stored.get("segmentsTotal")
+    copies_total = stored.get("copiesTotal", 0) if total is not None and done >= total else None
+    return {
+        "phase": stored.get("phase", "matching"),
+        "matching": {"done": done, "total": total},
+        "copying": {"done": stored.get("copiesDone", 0), "total": copies_total},
+        "finalizing": {"done": 0, "total": 1},
+        "segmentsDone": done,
+        "segmentsTotal": total,
+    }
 
 
 def save(caller: Caller, request: SaveListRequest) -> SavedList:

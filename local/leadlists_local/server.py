@@ -180,7 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             return self.server.verify(token)
         except Exception as exc:
-            logger.debug("Token rejected: %s", exc)
+            # The reason (expired, bad signature, audience...) is for the log, never the answer.
+            logger.warning("Token rejected: %s: %s", type(exc).__name__, exc)
             raise GatewayError(Unauthorized("Invalid bearer token")) from None
 
     def _event_headers(self) -> dict[str, str]:

@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 from http_target import Target
 
 from leadlists_local import state, template
@@ -101,3 +102,20 @@ def test_readme_walkthroughs_run_top_to_bottom(http_target: Target, tmp_path: Pa
     # The exports wrote CSV files with a header row.
     assert (tmp_path / "members.csv").read_text().startswith("id,")
     assert (tmp_path / "companies.csv").read_text().startswith("id,")
+
+
+@pytest.mark.local_only("reads the local gateway's log")
+def test_a_refused_token_is_logged_with_its_reason_never_answered_with_it(
+    http_target: Target, caplog: pytest.LogCaptureFixture
+) -> None:
+    expired = http_target.runtime.token(ttl=-3600)
+    with caplog.at_level("WARNING", logger="leadlists_local"):
+        answer = requests.get(
+            http_target.url("/lists/org_demo"),
+            headers={"Authorization": f"Bearer {expired}"},
+            timeout=30,
+        )
+    assert answer.status_code == 401 and answer.json()["code"] == "UNAUTHORIZED"
+    assert "expired" not in answer.text.lower()
+    logged = [r.getMessage() for r in caplog.records if "Token rejected" in r.getMessage()]
+    assert any("ExpiredSignatureError" in line for line in logged), logged

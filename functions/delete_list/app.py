@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import SavedListId, create_app, current_caller, handler
 from leadlists.services import saved_lists
 
 app = create_app()
@@ -19,7 +19,7 @@ app = create_app()
         },
     },
 )
-def delete_list(id: str) -> Response[None]:
+def delete_list(id: SavedListId) -> Response[None]:
     saved_lists.delete(current_caller(app), id)
     return Response(200)
 

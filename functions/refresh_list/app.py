@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import SavedListId, create_app, current_caller, dump, handler
 from leadlists.deadline import Deadline
 from leadlists.models.saved_lists import RefreshRequest, SavedList
 from leadlists.services import refresh
@@ -29,7 +29,7 @@ app = create_app()
     },
 )
 def refresh_list(
-    id: str,
+    id: SavedListId,
     body: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response[SavedList]:
     org = body.organizationId if body else None

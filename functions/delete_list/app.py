@@ -2,14 +2,24 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import SavedListId, create_app, current_caller, handler
 from leadlists.services import saved_lists
 
 app = create_app()
 
 
-@app.delete("/lists/<id>", summary="Delete a saved list")
-def delete_list(id: str) -> Response[None]:
+@app.delete(
+    "/lists/<id>",
+    summary="Delete a saved list",
+    responses={
+        200: {"description": "Deleted at once (members removed in the background); no body"},
+        403: {
+            "description": "Neither the list's creator nor an admin",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+    },
+)
+def delete_list(id: SavedListId) -> Response[None]:
     saved_lists.delete(current_caller(app), id)
     return Response(200)
 

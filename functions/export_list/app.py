@@ -3,7 +3,7 @@ background export's id (202) when the list is beyond the synchronous budget."""
 
 from aws_lambda_powertools.event_handler import Response
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import SavedListId, create_app, current_caller, dump, handler
 from leadlists.models.exports import EXPORT_RESPONSES, ExportResult, ExportStarted
 from leadlists.services import exports
 
@@ -13,7 +13,7 @@ app = create_app()
 @app.post(
     "/lists/<id>/export", summary="Export a saved list's members as CSV", responses=EXPORT_RESPONSES
 )
-def export_list(id: str) -> Response[ExportResult | ExportStarted]:
+def export_list(id: SavedListId) -> Response[ExportResult | ExportStarted]:
     outcome = exports.export_saved_list(current_caller(app), id)
     return Response(200 if outcome.done else 202, "application/json", dump(outcome.body))
 

@@ -1,7 +1,7 @@
 """GET /lists/{id}/exports/{exportId}: a saved list's background export, with a fresh download
 link once complete."""
 
-from leadlists.api import ExportId, create_app, current_caller, handler
+from leadlists.api import ExportId, SavedListId, create_app, current_caller, handler
 from leadlists.models.exports import ExportState
 from leadlists.services import exports
 
@@ -9,7 +9,7 @@ app = create_app()
 
 
 @app.get("/lists/<id>/exports/<exportId>", summary="Get a saved list's background export")
-def get_export(id: str, exportId: ExportId) -> ExportState:
+def get_export(id: SavedListId, exportId: ExportId) -> ExportState:
     return exports.saved_list_export(current_caller(app), id, exportId)
 
 

@@ -1,6 +1,9 @@
 """GET /lists/{id}: the organization's lists when id is the organization's, else one list."""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, dump, handler
 from leadlists.models.saved_lists import SavedList
@@ -11,7 +14,13 @@ app = create_app()
 
 @app.get("/lists/<id>", summary="Get a saved list, or page the organization's lists")
 def get_list(
-    id: str,
+    id: Annotated[
+        str,
+        Path(
+            description="The caller's organization id (pages its lists, the next page's token in"
+            " the X-Next-Token header) or a saved list's id (that list)"
+        ),
+    ],
     limit: LimitQuery = None,
     nextToken: NextTokenQuery = None,
 ) -> Response[SavedList | list[SavedList]]:

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import SavedListId, create_app, current_caller, dump, handler
 from leadlists.deadline import Deadline
 from leadlists.models.saved_lists import RefreshRequest, SavedList
 from leadlists.services import refresh
@@ -13,9 +13,23 @@ from leadlists.services import refresh
 app = create_app()
 
 
-@app.post("/lists/refresh/<id>", summary="Refresh a saved list")
+@app.post(
+    "/lists/refresh/<id>",
+    summary="Refresh a saved list",
+    responses={
+        200: {
+            "description": "Refreshed within the request: the list with its new counts",
+            "content": {"application/json": {"model": SavedList}},
+        },
+        202: {
+            "description": "Queued for the background fan-out (or a refresh already on its way):"
+            " the list with refreshStatus and refreshProgress; GET it until refreshStatus is idle",
+            "content": {"application/json": {"model": SavedList}},
+        },
+    },
+)
 def refresh_list(
-    id: str,
+    id: SavedListId,
     body: Annotated[RefreshRequest | None, Body()] = None,
 ) -> Response[SavedList]:
     org = body.organizationId if body else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,10 @@ from typing import Any
 
 from leadlists.repositories import catalog, keys
 from leadlists.services import catalog_files, catalog_import
+
+logger = logging.getLogger("leadlists_local")
+# A catalog larger than this many persons is written in parts, each followed by a progress line.
+SEED_PROGRESS_EVERY = 5_000
 
 COUNTRIES = [
     ("United States", ["San Francisco", "New York", "Austin", "Boston", "Seattle", "Chicago"]),
@@ -190,7 +195,14 @@ def seed_catalog(companies: int = 200, persons: int = 2000, seed: int = 1) -> di
     company_list = globals()["companies"](companies, seed)
     person_list = list(globals()["persons"](persons, company_list, seed))
     catalog.put_records(keys.COMPANY, company_list)
-    catalog.put_records(keys.PERSON, person_list)
+    step = SEED_PROGRESS_EVERY
+    for start in range(0, len(person_list), step):
+        catalog.put_records(keys.PERSON, person_list[start : start + step])
+        if len(person_list) > step:
+            done = min(start + step, len(person_list))
+            logger.info(
+                "Seeding the catalog: %s of %s persons written", f"{done:,}", f"{persons:,}"
+            )
     catalog.set_stats(persons=persons, companies=companies)
     return {"companies": company_list, "persons": person_list}
 

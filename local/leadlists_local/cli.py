@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,6 +21,8 @@ from leadlists_local import state, template, tokens
 # `invoke` seeds this much when it runs against its own throwaway emulator.
 INVOKE_SEED = {"companies": 10, "persons": 60}
 NO_RUNTIME = 2  # exit status: no running `leadlists serve` to talk to
+# `serve` exits within this long of SIGTERM or Ctrl-C, whatever its threads still hold.
+STOP_SECONDS = 4.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,10 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    token = commands.add_parser("token", help="print a bearer token the local runtime accepts")
+    token = commands.add_parser(
+        "token",
+        help="print a bearer token the local runtime accepts (a member's; --role admin: admin)",
+        description="Print a bearer token the local runtime accepts. Without --role it is a "
+        f"non-admin member token (role {tokens.MEMBER_ROLE!r}); --role admin mints an admin one.",
+    )
     token.add_argument("--org", required=True)
     token.add_argument("--user", required=True)
-    token.add_argument("--role", default=tokens.DEMO_ROLE, help="'' for no role claim")
+    token.add_argument(
+        "--role",
+        default=tokens.MEMBER_ROLE,
+        help=f"the org_role claim: 'admin' for an admin, default {tokens.MEMBER_ROLE!r} (a "
+        "non-admin member); '' for no role claim (also a member)",
+    )
     token.add_argument("--ttl", type=int, default=tokens.DEFAULT_TTL, metavar="SECONDS")
     token.set_defaults(run=_token)
 
@@ -172,10 +185,22 @@ def _serve(args: argparse.Namespace) -> int:
             pass
         print("\nStopping...", file=sys.stderr)
     finally:
-        runtime.stop()
         state.clear_runtime()
+        stopped = stop_within(runtime, STOP_SECONDS)
+    if not stopped:
+        print(f"Not stopped after {STOP_SECONDS:g} s; exiting anyway.", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(0)  # threads still running (a long request, a poller) must not keep it alive
     print("Stopped.", file=sys.stderr)
     return 0
+
+
+def stop_within(runtime: Any, seconds: float) -> bool:
+    """Stop the runtime in a daemon thread; False when it has not finished within `seconds`."""
+    stopper = threading.Thread(target=runtime.stop, name="stop", daemon=True)
+    stopper.start()
+    stopper.join(seconds)
+    return not stopper.is_alive()
 
 
 def _banner(runtime: Any, args: argparse.Namespace, out: TextIO) -> None:
@@ -339,6 +364,7 @@ def _seed(args: argparse.Namespace) -> int:
     if args.persons and not args.companies:
         print("--persons needs --companies > 0", file=sys.stderr)
         return 2
+    _configure_logging()  # the progress of a large catalog
     endpoint = _target(args.endpoint)
     if endpoint is None:
         return NO_RUNTIME

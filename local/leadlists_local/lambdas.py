@@ -15,6 +15,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
+from aws_lambda_powertools import Logger
+
 from leadlists_local import powertools_shims, template
 
 
@@ -62,7 +64,20 @@ def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
 
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
-    return load_handler(logical_id)(event, context_for(logical_id))
+    handler = load_handler(logical_id)
+    # Every function runs in this one process, and the keys Powertools' Logger adds per
+    # invocation (function_name...) are process-wide: the invoking thread's own key wins, so
+    # each log line names the function that wrote it even when functions run side by side.
+    _log_keys().thread_safe_append_keys(function_name=logical_id)
+    try:
+        return handler(event, context_for(logical_id))
+    finally:
+        _log_keys().thread_safe_remove_keys(["function_name"])
+
+
+@cache
+def _log_keys() -> Logger:
+    return Logger(service="leadlists-local")
 
 
 def http_event(

@@ -31,9 +31,53 @@ ERRORS = {
     "JWT limit); Retry-After says when to retry",
     "500": "Unexpected error; the requestId finds the logs",
 }
+# Each error status's code in the error body (api.error_body's mapping).
+CODES = {
+    "400": "BAD_REQUEST",
+    "401": "UNAUTHORIZED",
+    "403": "FORBIDDEN",
+    "404": "NOT_FOUND",
+    "409": "CONFLICT",
+    "413": "PAYLOAD_TOO_LARGE",
+    "429": "RATE_LIMITED",
+    "500": "INTERNAL_ERROR",
+}
+EXAMPLE_MESSAGES = {
+    "400": "Request validation failed",
+    "401": "Missing or invalid token",
+    "403": "Not allowed for this caller",
+    "404": "Not found",
+    "409": "Stale version 3; the list is at 5",
+    "413": "Request body exceeds 1048576 bytes",
+    "429": "Rate limit of 1000 requests a minute exceeded",
+    "500": "Internal error",
+}
+EXAMPLE_REQUEST_ID = "c0a8011e-5f3b-4d7e-9a41-2b6f0e8d7c10"
+
+# Operations are grouped by tag, in one rule: a path holding "/export" is an export route; any
+# other takes the tag of the first prefix it starts with; a path no prefix names is tagged by its
+# first segment, so a new area is grouped without touching this table.
+EXPORTS = "Exports"
+TAG_RULES: tuple[tuple[str, str, str], ...] = (
+    ("/lists", "Saved lists", "Saved filters over the catalog and their refreshed members"),
+    ("/api/v1/entities/leadlists", "Lead lists", "Curated lists of companies or persons"),
+    ("/api/v1/search", "Search", "Searches of the global catalog, synchronous or in background"),
+    ("/export", EXPORTS, "CSV exports of saved lists and lead lists, and their status"),
+    ("/api-keys", "API keys", "Keys for server-to-server access"),
+    ("/webhooks", "Webhooks", "Event subscriptions and their deliveries"),
+)
+NEXT_TOKEN_HEADER = {
+    "X-Next-Token": {
+        "description": "The token of the next page (pass it as nextToken); absent on the last "
+        "page. Only routes that answer an array page this way; others answer nextToken in the "
+        "body.",
+        "schema": {"type": "string"},
+    }
+}
+
 # Which errors each method can answer besides 400/401/403/404/429/500, which every route can
 # (403: an API key without the route's scope; 429: the rate limit).
-_EXTRA = {"post": ("409", "413"), "patch": ("409", "413")}
+_EXTRA = {"get": (), "delete": (), "post": ("409", "413"), "patch": ("409", "413")}
 # On every answer to an authenticated request.
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "Requests allowed in the current minute",
@@ -138,12 +182,62 @@ def build() -> dict[str, Any]:
         for path, operations in part.get("paths", {}).items():
             spec["paths"].setdefault(path, {}).update(operations)
         spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
-    for operations in spec["paths"].values():
+    for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             _add_errors(method, operation)
+            _declare_next_token_header(operation)
+            operation["tags"] = [tag_of(path)]
     _add_links(spec["paths"])
     spec["paths"] = dict(sorted(spec["paths"].items()))
+    used = {tag for ops in spec["paths"].values() for op in ops.values() for tag in op["tags"]}
+    described = {name: text for _, name, text in TAG_RULES}
+    spec["tags"] = [{"name": t, "description": described.get(t, t)} for t in _tag_order(used)]
+    _drop_unreferenced_schemas(spec)
     return spec
+
+
+def tag_of(path: str) -> str:
+    if "/export" in path:
+        return EXPORTS
+    for prefix, tag, _ in TAG_RULES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return tag
+    segment = next(part for part in path.split("/") if part and not part.startswith("{"))
+    return segment.replace("-", " ").capitalize()
+
+
+def _tag_order(used: set[str]) -> list[str]:
+    known = [tag for _, tag, _ in TAG_RULES if tag in used]
+    return known + sorted(used - set(known))
+
+
+def _declare_next_token_header(operation: dict[str, Any]) -> None:
+    """A 200 that may be a JSON array carries its next page's token in X-Next-Token."""
+    ok = operation.get("responses", {}).get("200", {})
+    schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+    shapes = [schema, *schema.get("anyOf", ())]
+    if any(shape.get("type") == "array" for shape in shapes):
+        ok["headers"] = NEXT_TOKEN_HEADER
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(v) for v in node))
+    return set()
+
+
+def _drop_unreferenced_schemas(spec: dict[str, Any]) -> None:
+    """Only schemas the operations reach (directly or through other schemas) stay."""
+    schemas = spec["components"]["schemas"]
+    reached: set[str] = set()
+    frontier = _refs(spec["paths"])
+    while frontier:
+        reached |= frontier
+        frontier = set().union(*(_refs(schemas[n]) for n in frontier if n in schemas)) - reached
+    spec["components"]["schemas"] = {n: s for n, s in schemas.items() if n in reached}
 
 
 def _add_links(paths: dict[str, Any]) -> None:
@@ -181,6 +275,14 @@ def _add_errors(method: str, operation: dict[str, Any]) -> None:
         "description": "Seconds until the window resets",
         "schema": {"type": "integer"},
     }
+    for status, response in responses.items():
+        body = response.get("content", {}).get("application/json")
+        if status in CODES and body is not None:
+            body["example"] = {
+                "code": CODES[status],
+                "message": EXAMPLE_MESSAGES[status],
+                "requestId": EXAMPLE_REQUEST_ID,
+            }
 
 
 def render() -> str:

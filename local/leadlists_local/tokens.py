@@ -26,6 +26,8 @@ KEY_FILE = "dev-signing-key"
 JWKS_FILE = "dev-jwks.json"
 DEFAULT_TTL = 8 * 3600  # a working day, so a printed token lasts a dev session
 DEMO_ORG, DEMO_USER, DEMO_ROLE = "org_demo", "user_demo", "admin"
+# What `leadlists token` mints without --role: any role but the admin one makes a plain member.
+MEMBER_ROLE = "member"
 
 
 def signing_key(folder: Path | None = None) -> bytes:

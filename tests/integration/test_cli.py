@@ -38,9 +38,20 @@ def test_token_prints_a_token_the_runtime_verifies(capsys: pytest.CaptureFixture
     assert cli.main(["token", "--org", "org_x", "--user", "user_x", "--ttl", "120"]) == 0
     token = capsys.readouterr().out.strip()
     claims = tokens.verify(token)
-    assert (claims["sub"], claims["org_id"], claims["org_role"]) == ("user_x", "org_x", "admin")
+    # Without --role: a non-admin member, as the contract says.
+    assert (claims["sub"], claims["org_id"], claims["org_role"]) == ("user_x", "org_x", "member")
     assert (claims["iss"], claims["aud"]) == (tokens.ISSUER, tokens.AUDIENCE)
     assert 110 <= claims["exp"] - claims["iat"] <= 120
+
+
+def test_token_role_admin_mints_an_admin_and_help_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["token", "--org", "org_x", "--user", "user_x", "--role", "admin"]) == 0
+    assert tokens.verify(capsys.readouterr().out.strip())["org_role"] == "admin"
+    with pytest.raises(SystemExit):
+        cli.main(["token", "--help"])
+    assert "non-adminmembertoken" in "".join(capsys.readouterr().out.split())  # wraps anywhere
 
 
 def test_token_role_can_be_left_out(capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,3 +142,42 @@ def test_serve_sets_the_synchronous_budget(aws: dict) -> None:
     default = cli._parser().parse_args(["serve"])
     parameters = runtime_module.template_parameters(cli._serve_parameters(default))
     assert resources.environment_all(aws, parameters)["SYNC_REFRESH_MAX_PERSONS"] == "20000"
+
+
+def test_serve_stops_within_its_deadline_whatever_the_runtime_holds() -> None:
+    import threading
+    import time
+
+    class Stuck:
+        """A runtime whose stop never returns (a request or a poller that will not end)."""
+
+        def __init__(self) -> None:
+            self.release = threading.Event()
+
+        def stop(self) -> None:
+            self.release.wait(30)
+
+    stuck = Stuck()
+    started = time.monotonic()
+    assert cli.stop_within(stuck, 0.2) is False
+    assert time.monotonic() - started < 1
+    stuck.release.set()
+
+    class Quick:
+        def stop(self) -> None:
+            pass
+
+    assert cli.stop_within(Quick(), 5) is True
+    assert cli.STOP_SECONDS < 5  # serve's own budget under the 5 s promise
+
+
+def test_seeding_a_large_catalog_shows_progress(
+    aws: dict[str, Any], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadlists_local import catalog as local_catalog
+
+    monkeypatch.setattr(local_catalog, "SEED_PROGRESS_EVERY", 10)
+    with caplog.at_level("INFO", logger="leadlists_local"):
+        local_catalog.seed_catalog(companies=2, persons=25)
+    lines = [r.getMessage() for r in caplog.records if "Seeding the catalog" in r.getMessage()]
+    assert lines == [f"Seeding the catalog: {n} of 25 persons written" for n in (10, 20, 25)]

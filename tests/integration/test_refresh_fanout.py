@@ -190,7 +190,10 @@ def test_running_refresh_reports_progress(api, catalog, fanout):
     queues.drain("RefreshQueue")
     _, body, _ = api.get(f"/lists/{saved['id']}")
     assert body["refreshStatus"] == "running"
-    assert body["refreshProgress"] == {"segmentsDone": 0, "segmentsTotal": SEGMENTS}
+    progress = body["refreshProgress"]
+    assert (progress["phase"], progress["matching"]) == ("matching", {"done": 0, "total": SEGMENTS})
+    assert (progress["segmentsDone"], progress["segmentsTotal"]) == (0, SEGMENTS)
+    assert progress["copying"]["total"] is None  # unknown until every segment is matched
     got = queues.sqs.receive_message(
         QueueUrl=queues.url("RefreshSegmentQueue"), MaxNumberOfMessages=1, VisibilityTimeout=0
     )["Messages"]
@@ -200,7 +203,9 @@ def test_running_refresh_reports_progress(api, catalog, fanout):
         QueueUrl=queues.url("RefreshSegmentQueue"), ReceiptHandle=got[0]["ReceiptHandle"]
     )
     _, body, _ = api.get(f"/lists/{saved['id']}")
-    assert body["refreshProgress"] == {"segmentsDone": 1, "segmentsTotal": SEGMENTS}
+    progress = body["refreshProgress"]
+    assert progress["matching"] == {"done": 1, "total": SEGMENTS}
+    assert progress["segmentsDone"] == 1 and progress["phase"] == "matching"
     queues.run()
     assert_exact(api, saved["id"], expected(catalog, in_us))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from leadlists_local import openapi, template
 
 
@@ -50,3 +52,66 @@ def test_links_lead_from_a_create_to_operations_on_what_it_created():
             assert any(p["name"] == "id" and p["in"] == "path" for p in target["parameters"])
             linked += 1
     assert linked == 12
+
+
+def test_operations_are_tagged_by_area_from_their_path():
+    spec = openapi.build()
+    tags = {
+        (method, path): op["tags"]
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+    }
+    assert tags[("post", "/lists/save")] == ["Saved lists"]
+    assert tags[("get", "/lists/{id}/contacts")] == ["Saved lists"]
+    assert tags[("patch", "/api/v1/entities/leadlists/{id}")] == ["Lead lists"]
+    assert tags[("get", "/api/v1/search/{searchId}")] == ["Search"]
+    assert tags[("post", "/lists/{id}/export")] == ["Exports"]
+    assert tags[("get", "/api/v1/entities/leadlists/{id}/exports/{exportId}")] == ["Exports"]
+    assert all(len(t) == 1 for t in tags.values())
+    # A new area is tagged by rule, without a change here.
+    assert openapi.tag_of("/api-keys/{id}") == "API keys"
+    assert openapi.tag_of("/webhooks/{id}/deliveries") == "Webhooks"
+    assert openapi.tag_of("/audit-log") == "Audit log"
+    declared = [t["name"] for t in spec["tags"]]
+    assert set(declared) == {t for ts in tags.values() for t in ts}
+    assert declared[:4] == ["Saved lists", "Lead lists", "Search", "Exports"]
+
+
+def test_refresh_declares_its_202():
+    responses = openapi.build()["paths"]["/lists/refresh/{id}"]["post"]["responses"]
+    assert {"200", "202"} <= set(responses)
+    assert "refreshStatus" in responses["202"]["description"]
+
+
+def test_every_error_status_has_its_own_example_with_its_own_code():
+    spec = openapi.build()
+    seen = set()
+    for ops in spec["paths"].values():
+        for op in ops.values():
+            for status, response in op["responses"].items():
+                if int(status) < 400:
+                    continue
+                example = response["content"]["application/json"]["example"]
+                assert example["code"] == openapi.CODES[status]
+                assert example["requestId"] and example["message"]
+                seen.add(status)
+    assert seen == set(openapi.CODES)
+
+
+def test_the_id_of_get_lists_is_described_and_an_array_answer_declares_x_next_token():
+    get = openapi.build()["paths"]["/lists/{id}"]["get"]
+    param = next(p for p in get["parameters"] if p["in"] == "path")
+    assert "organization id" in param["description"] and "list's id" in param["description"]
+    assert "X-Next-Token" in get["responses"]["200"]["headers"]
+    # Pages in a body do not declare the header.
+    contacts = openapi.build()["paths"]["/lists/{id}/contacts"]["get"]["responses"]["200"]
+    assert "headers" not in contacts
+
+
+def test_every_schema_is_referenced():
+    spec = openapi.build()
+    schemas = spec["components"]["schemas"]
+    text = json.dumps({"paths": spec["paths"], "schemas": schemas})
+    for name in schemas:
+        assert f'"#/components/schemas/{name}"' in text, name
+    assert "SelectionAdded" in schemas

@@ -54,6 +54,9 @@ LeadListId = Annotated[
 # Ids the services check themselves (in the order their rules need); the spec says they are UUIDs.
 ExportId = Annotated[str, Path(description="The export's id", json_schema_extra={"format": "uuid"})]
 SearchId = Annotated[str, Path(description="The search's id", json_schema_extra={"format": "uuid"})]
+SavedListId = Annotated[
+    str, Path(description="The saved list's id", json_schema_extra={"format": "uuid"})
+]
 # Parameter types every route declares the same way.
 Model = TypeVar("Model", bound=BaseModel)
 JsonBody = Annotated[Model, Body()]

@@ -33,7 +33,11 @@ from leadlists.models.records import Company, Person
 MAX_USERS = 100
 # A selection may exclude more ids than it may add: the excluded ones are mostly not added.
 MAX_EXCLUDED = 10_000
-SelectionLimit = Annotated[int, *integer(ge=1, le=1_000_000)]
+# A selection adds at most MAX_IDS prospects; a bigger search is taken MAX_IDS at a time, each
+# call's `offset` the previous answer's `nextOffset`.
+SelectionLimit = Annotated[int, *integer(ge=1, le=MAX_IDS)]
+MAX_OFFSET = 10_000_000
+SelectionOffset = Annotated[int, *integer(ge=0, le=MAX_OFFSET)]
 
 
 def _timestamp(value: str) -> str:
@@ -166,14 +170,29 @@ class Selection(BaseModel):
 
     model_config = strict(
         {"allOf": [{"required": ["selectAll"], **SELECT_ALL}, absent("ids")]},
-        {"allOf": [present("ids"), absent("excludeIds", "limit"), NOT_SELECT_ALL]},
+        {"allOf": [present("ids"), absent("excludeIds", "limit", "offset"), NOT_SELECT_ALL]},
     )
 
     searchId: UuidStr
     ids: Ids | None = None
     selectAll: bool | None = None
-    excludeIds: Annotated[list[UuidStr], Field(max_length=MAX_EXCLUDED)] | None = None
-    limit: SelectionLimit | None = None
+    excludeIds: (
+        Annotated[
+            list[UuidStr],
+            Field(max_length=MAX_EXCLUDED, description=f"At most {MAX_EXCLUDED:,} ids"),
+        ]
+        | None
+    ) = None
+    limit: Annotated[
+        SelectionLimit | None, Field(description="At most this many prospects (1-1,000)")
+    ] = None
+    offset: Annotated[
+        SelectionOffset | None,
+        Field(
+            description="Skip this many of the selection's results (after excludeIds, in the "
+            "search's order): the previous answer's nextOffset"
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _one_mode(self) -> Selection:
@@ -182,8 +201,8 @@ class Selection(BaseModel):
                 raise ValueError("Give either ids or selectAll, not both")
         elif self.ids is None:
             raise ValueError("Give ids, or selectAll: true")
-        elif self.excludeIds is not None or self.limit is not None:
-            raise ValueError("excludeIds and limit apply only with selectAll")
+        elif self.excludeIds is not None or self.limit is not None or self.offset is not None:
+            raise ValueError("excludeIds, limit and offset apply only with selectAll")
         return self
 
 
@@ -295,6 +314,15 @@ class AddedProspects(AddedCount):
         description="Persons already in the organization's records: added to the list, their "
         "supplied data ignored (direct mode only)",
     )
+
+
+class SelectionAdded(AddedCount):
+    """A `selectAll` selection's answer: where the next call continues."""
+
+    nextOffset: Annotated[
+        int | None,
+        Field(description="The offset of the next selection; null once the end is reached"),
+    ]
 
 
 class RemovedCount(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadlists.filters.size import StoredFilter
 from leadlists.models.common import Name, UuidStr, integer
@@ -46,9 +46,24 @@ class RefreshRequest(BaseModel):
     organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
+RefreshPhase = Literal["matching", "copying", "finalizing"]
+
+
+class PhaseProgress(BaseModel):
+    done: int
+    total: Annotated[int | None, Field(description="null while not yet known")]
+
+
 class RefreshProgress(BaseModel):
-    segmentsDone: int
-    segmentsTotal: int
+    """Where a queued or running refresh is: `matching` (scan segments), `copying` (tenant
+    copies, whose total grows until matching is done), then `finalizing` (the merge)."""
+
+    phase: RefreshPhase
+    matching: PhaseProgress
+    copying: PhaseProgress
+    finalizing: PhaseProgress
+    segmentsDone: Annotated[int, Field(description="matching.done (older clients)")]
+    segmentsTotal: Annotated[int | None, Field(description="matching.total (older clients)")]
 
 
 class SavedList(BaseModel):
@@ -65,6 +80,10 @@ class SavedList(BaseModel):
     refreshError: str | None = None
     refreshProgress: RefreshProgress | None = None
     maxContacts: int | None = None
+    createdBy: Annotated[
+        str | None,
+        Field(description="The user who created it: they and admins update and delete it"),
+    ] = None
     createdAt: str
     updatedAt: str
     version: int

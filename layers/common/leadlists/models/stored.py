@@ -21,9 +21,15 @@ class _SavedListFields(TypedDict):
     version: int
 
 
-class RefreshProgressRecord(TypedDict):
+class RefreshProgressRecord(TypedDict, total=False):
+    """A fan-out run's counters as last reported on its list (services/run_progress.py)."""
+
+    phase: str  # "matching", "copying" or "finalizing"
     segmentsDone: int
     segmentsTotal: int
+    copiesDone: int
+    copiesTotal: int
+    stepsDone: int  # everything counted so far: reports never move backwards
 
 
 class SavedListRecord(_SavedListFields, total=False):
@@ -40,6 +46,7 @@ class SavedListRecord(_SavedListFields, total=False):
     maxContacts: int | None
     nextRefreshAt: str | None
     refreshFailures: int  # failed runs in a row: an auto-updated list's schedule backs off
+    createdBy: str  # the creator, who may change or delete it (as may admins)
 
 
 class _LeadListFields(TypedDict):

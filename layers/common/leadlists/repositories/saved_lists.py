@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from leadlists.config import settings
-from leadlists.errors import Conflict, NotFound
+from leadlists.errors import Conflict, FieldError, Invalid, NotFound
 from leadlists.models.common import parse_uuid
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import dynamo, keys
@@ -15,7 +15,7 @@ LIST_FIELDS = (
     "id", "name", "organizationId", "usedFilter", "contactsNum", "matchedContactsNum",
     "autoUpdateStatus", "lastSyncedTime", "connectedIntegration", "refreshStatus",
     "refreshError", "refreshProgress", "maxContacts", "createdAt", "updatedAt", "version",
-    "refreshRunId", "refreshStartedAt", "nextRefreshAt", "refreshFailures",
+    "refreshRunId", "refreshStartedAt", "nextRefreshAt", "refreshFailures", "createdBy",
 )  # fmt: skip
 
 
@@ -319,11 +319,11 @@ def member_page(
 
 
 def require(org_id: str, list_id: str) -> SavedListRecord:
-    """The list a client names, or 404. Ids are minted UUIDs: anything else names no list, and
+    """The list a client names: 400 when the id is malformed, 404 when there is no such list.
+    Ids are minted UUIDs in their canonical (lowercase) form: anything else is malformed and
     never reaches a key (a `#` in it could otherwise address another item of the partition)."""
-    # Only the canonical form: minted ids are lowercase, so any other spelling names no list.
     if parse_uuid(list_id) != list_id:
-        raise NotFound("List not found")
+        raise Invalid("Invalid list id", [FieldError("id", "Not a list id (a lowercase UUID)")])
     record = get(org_id, list_id)
     if record is None:
         raise NotFound("List not found")

@@ -56,8 +56,8 @@ def start(record: SavedListRecord, run_id: str, persons: int) -> None:
         logger.info("Run already past collecting", extra={"listId": list_id, "runId": run_id})
         return
     total = int(run["segmentsTotal"])
-    done = runs.totals(org, list_id, run_id)["segmentsDone"]
-    run_progress.report(org, list_id, run_id, done, total, first=True)
+    counted = runs.totals(org, list_id, run_id)
+    run_progress.report(org, list_id, run_id, run_progress.progress_of(run, counted), first=True)
     queues.send_segments(org, list_id, run_id, total)
     logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
 

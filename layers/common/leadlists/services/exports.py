@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from leadlists import clock
 from leadlists.auth import Caller
 from leadlists.config import settings
-from leadlists.errors import FieldError, Invalid
+from leadlists.errors import Conflict, FieldError, Invalid
 from leadlists.models.common import parse_uuid
 from leadlists.models.exports import ExportResult, ExportStarted, ExportState
 from leadlists.repositories import exports
 from leadlists.repositories import saved_lists as saved_repo
 from leadlists.services import export_csv, export_jobs, export_sources, lead_lists
 from leadlists.services.export_sources import Source, SourceKind
+from leadlists.status import RefreshStatus
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ class ExportOutcome:
 
 def export_saved_list(caller: Caller, list_id: str) -> ExportOutcome:
     record = saved_repo.require(caller.org_id, list_id)
+    if record.get("refreshStatus") == RefreshStatus.RUNNING:
+        # Its members are being rewritten: a file now would mix two refreshes.
+        raise Conflict(
+            "The list is being refreshed; export it once its refreshStatus is idle",
+            [FieldError("id", "Refresh running")],
+        )
     return _export(caller, export_sources.saved_list(caller.org_id, record))
 
 
@@ -40,14 +47,14 @@ def export_lead_list(caller: Caller, raw_id: str) -> ExportOutcome:
 
 
 def saved_list_export(caller: Caller, list_id: str, raw_export_id: str) -> ExportState:
-    saved_repo.require(caller.org_id, list_id)  # the list first: a bad list id is 404, as ever
-    export_id = _export_id(raw_export_id)
+    export_id = _export_id(raw_export_id)  # every id's shape first (400), then lookups (404)
+    saved_repo.require(caller.org_id, list_id)
     return export_jobs.state(caller.org_id, SourceKind.SAVED_LIST, list_id, export_id)
 
 
 def lead_list_export(caller: Caller, raw_id: str, raw_export_id: str) -> ExportState:
-    record = lead_lists._load(caller, raw_id)
     export_id = _export_id(raw_export_id)
+    record = lead_lists._load(caller, raw_id)
     return export_jobs.state(caller.org_id, SourceKind.LEAD_LIST, record["id"], export_id)
 
 

@@ -35,6 +35,7 @@ from leadlists.models.lead_lists import (
     RemoveCompaniesRequest,
     RemovedCount,
     RemoveProspectsRequest,
+    SelectionAdded,
     UpdateLeadListRequest,
     unique,
 )
@@ -315,9 +316,12 @@ def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> 
     return AddCompaniesResult(len(added), _populated(caller.org_id, record, known=found))
 
 
-def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> AddedProspects:
+def add_prospects(
+    caller: Caller, raw_id: str, request: AddProspectsRequest
+) -> AddedProspects | SelectionAdded:
     """Direct-mode data never rewrites a person the organization already holds: that copy may
-    show in lists the caller cannot see. Those ids are added, and named in `ignoredIds`."""
+    show in lists the caller cannot see. Those ids are added, and named in `ignoredIds`. A
+    `selectAll` selection answers where the next one continues (`nextOffset`)."""
     caller.require_own_org(request.organizationId)
     record = _load(caller, raw_id)
     _require_type(record, keys.PERSON)
@@ -330,10 +334,13 @@ def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> 
     elif request.selection is None:  # the model guarantees exactly one mode
         raise TypeError("add-prospects needs persons or a selection")
     else:
-        ids = search.resolve_selection(caller.org_id, request.selection)
+        picked = search.resolve_selection(caller.org_id, request.selection)
         # A result that has left the catalog since the search cannot be copied: it is skipped.
-        records, _ = tenant_copy.load(keys.PERSON, ids)
-    return AddedProspects(addedCount=len(_add(caller.org_id, record, keys.PERSON, records)))
+        records, _ = tenant_copy.load(keys.PERSON, picked.ids)
+    count = len(_add(caller.org_id, record, keys.PERSON, records))
+    if picked.by_ids:
+        return AddedProspects(addedCount=count)
+    return SelectionAdded(addedCount=count, nextOffset=picked.next_offset)
 
 
 def _direct(persons: list[PersonInput]) -> dict[str, dict[str, Any]]:

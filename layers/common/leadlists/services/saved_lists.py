@@ -12,8 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from leadlists import queues
 from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
-from leadlists.errors import Conflict, NotFound, Unavailable
-from leadlists.models.common import DEFAULT_PAGE
+from leadlists.errors import Conflict, Forbidden, NotFound, Unavailable
+from leadlists.models.common import DEFAULT_PAGE, parse_uuid
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import keys, tenant_records
@@ -25,7 +25,27 @@ logger = Logger()
 
 
 def to_model(record: SavedListRecord) -> SavedList:
-    return SavedList.model_validate(record)
+    data: dict[str, Any] = dict(record)
+    data["refreshProgress"] = progress_view(record)
+    return SavedList.model_validate(data)
+
+
+def progress_view(record: SavedListRecord) -> dict[str, Any] | None:
+    """`refreshProgress` while a refresh is queued or running (a queued one has matched nothing
+    yet, its totals unknown); None otherwise."""
+    if record.get("refreshStatus") not in (RefreshStatus.QUEUED, RefreshStatus.RUNNING):
+        return None
+    stored = record.get("refreshProgress") or {}
+    done, total = stored.get("segmentsDone", 0), stored.get("segmentsTotal")
+    copies_total = stored.get("copiesTotal", 0) if total is not None and done >= total else None
+    return {
+        "phase": stored.get("phase", "matching"),
+        "matching": {"done": done, "total": total},
+        "copying": {"done": stored.get("copiesDone", 0), "total": copies_total},
+        "finalizing": {"done": 0, "total": 1},
+        "segmentsDone": done,
+        "segmentsTotal": total,
+    }
 
 
 def save(caller: Caller, request: SaveListRequest) -> SavedList:
@@ -42,6 +62,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     current = repo.get(caller.org_id, request.id)
     if current is None:
         raise NotFound("List not found")
+    _require_change_right(caller, current)
     if request.version is not None and request.version != current["version"]:
         raise Conflict(f"Stale version {request.version}; the list is at {current['version']}")
     record = _updated_record(current, request, used_filter, timestamp)
@@ -72,6 +93,14 @@ def _queue_refresh(record: SavedListRecord, undo: Callable[[], object]) -> None:
         raise Unavailable("The list's computation could not be queued; nothing was saved") from None
 
 
+def _require_change_right(caller: Caller, record: SavedListRecord) -> None:
+    """Only the list's creator and admins update or delete it (a lead list's rule); any member
+    reads, pages, refreshes and exports it. A list saved before creators were recorded is the
+    admins' alone."""
+    if not caller.is_admin and record.get("createdBy") != caller.user_id:
+        raise Forbidden("Only the list's creator or an admin may change or delete it")
+
+
 def _new_record(
     caller: Caller, request: SaveListRequest, used_filter: dict[str, Any], timestamp: str
 ) -> SavedListRecord:
@@ -90,6 +119,7 @@ def _new_record(
         "createdAt": timestamp,
         "updatedAt": timestamp,
         "version": 1,
+        "createdBy": caller.user_id,
         "refreshStatus": RefreshStatus.QUEUED,
         "refreshRunId": new_id(),
     }
@@ -132,8 +162,12 @@ def names_own_org(caller: Caller, key: str) -> bool:
     return unquote(key) == caller.org_id
 
 
-def get(caller: Caller, list_id: str) -> SavedList:
-    return to_model(repo.require(caller.org_id, list_id))
+def get(caller: Caller, key: str) -> SavedList:
+    """GET /lists/{key} when the key is not the caller's organization: a key that is no list id
+    names another (or no) organization, which is a 404 like an unknown list, never a 400."""
+    if parse_uuid(key) != key:
+        raise NotFound("List not found")
+    return to_model(repo.require(caller.org_id, key))
 
 
 def page(
@@ -147,6 +181,7 @@ def delete(caller: Caller, list_id: str) -> None:
     """Remove the list and its name claim (gone for every reader at once); its members, unused
     copies, runs and exports go in the background. A constant number of calls at any size."""
     record = repo.require(caller.org_id, list_id)
+    _require_change_right(caller, record)
     if not repo.delete(caller.org_id, list_id, record["name"]):
         raise NotFound("List not found")
     cleanup.schedule(caller.org_id, list_id, keys.SAVED, [record.get("refreshRunId")])

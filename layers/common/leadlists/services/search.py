@@ -16,7 +16,9 @@ pages after the last id shown.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -207,7 +209,17 @@ def _decode(token: str) -> tuple[str, int | str]:
     raise tokens.invalid()
 
 
-def resolve_selection(org_id: str, selection: Selection) -> list[str]:
+@dataclass(frozen=True)
+class Picked:
+    """A selection's prospect ids; for `selectAll`, the offset the next call continues at (None
+    once the end is reached; `by_ids` selections have none)."""
+
+    ids: list[str]
+    next_offset: int | None = None
+    by_ids: bool = False
+
+
+def resolve_selection(org_id: str, selection: Selection) -> Picked:
     """The prospect ids a bulk selection picks, or a 400 saying why it cannot be used."""
     head = searches.get(org_id, selection.searchId, _now_epoch())
     if head is None:
@@ -231,26 +243,36 @@ def resolve_selection(org_id: str, selection: Selection) -> list[str]:
         ]
         if details:
             raise Invalid("Selected ids are not results of this search", details)
-        return ids
+        return Picked(ids, by_ids=True)
+    return _select_all(searches.all_ids(org_id, head), selection)
+
+
+def _select_all(results: Iterator[str], selection: Selection) -> Picked:
+    """`selectAll`: the search's results in its stable order, minus `excludeIds`, from `offset`,
+    up to `limit`; one more result is read to know whether a next call has anything to take."""
     excluded = set(selection.excludeIds or ())
+    offset = selection.offset or 0
+    cap = selection.limit or MAX_SELECTION
+    eligible = (i for i in results if i not in excluded)
     picked: list[str] = []
-    for i in searches.all_ids(org_id, head):
-        if i in excluded:
+    for position, i in enumerate(eligible):
+        if position < offset:
             continue
+        if len(picked) == cap:
+            if selection.limit is None:
+                raise Invalid(
+                    f"The selection resolves to more than {MAX_SELECTION} prospects",
+                    [
+                        FieldError(
+                            "selection",
+                            f"At most {MAX_SELECTION} prospects; set a limit (and an offset to "
+                            "continue) or exclude ids",
+                        )
+                    ],
+                )
+            return Picked(picked, offset + len(picked))
         picked.append(i)
-        if len(picked) > MAX_SELECTION:
-            raise Invalid(
-                f"The selection resolves to more than {MAX_SELECTION} prospects",
-                [
-                    FieldError(
-                        "selection",
-                        f"At most {MAX_SELECTION} prospects; exclude ids or set a limit",
-                    )
-                ],
-            )
-        if selection.limit is not None and len(picked) >= selection.limit:
-            break
-    return picked
+    return Picked(picked)
 
 
 def prospects(caller: Caller, request: SearchRequest) -> PersonSearchPage | SearchStarted:

@@ -1,0 +1,43 @@
+"""Locally every function runs in one process: each log line still names the function that
+wrote it, even when another invocation left its own name in Powertools' process-wide keys."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Logger
+
+from leadlists_local import lambdas
+
+
+def test_each_invocation_logs_its_own_function_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    log = Logger(
+        service="log-keys-test", level="INFO", logger_handler=logging.StreamHandler(stream)
+    )
+    log.append_keys(function_name="SomeOtherFunction")  # as a concurrent invocation leaves it
+    barrier = threading.Barrier(2)
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        barrier.wait(5)  # both invocations are in flight at once
+        log.info("working", extra={"me": event["me"]})
+
+    monkeypatch.setattr(lambdas, "load_handler", lambda logical_id: handler)
+    threads = [
+        threading.Thread(target=lambdas.invoke, args=(name, {"me": name}))
+        for name in ("SaveListFunction", "RefreshWorkerFunction")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert len(lines) == 2
+    assert all(line["function_name"] == line["me"] for line in lines), lines
+    log.info("after")  # outside an invocation the process-wide key is back
+    assert json.loads(stream.getvalue().splitlines()[-1])["function_name"] == "SomeOtherFunction"

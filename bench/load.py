@@ -717,6 +717,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# The figure issue 14 started from (8 clients, this mix and catalog, same machine class).
+BEFORE_RPS = 2.6
+
+
 def write_results(args: argparse.Namespace, result: dict[str, Any], command: str) -> None:
     elapsed = result["elapsed"]
     cpu = []
@@ -762,6 +766,13 @@ def write_results(args: argparse.Namespace, result: dict[str, Any], command: str
         "function and table independently.",
     ]
     report.write_section(SECTION, body)
+    whole = next(r for r in result["rows"] if r["op"] == "all")
+    report.write_summary(
+        "Load",
+        f"{whole['rps']:.1f} req/s with {args.clients} clients, {whole['rps'] / BEFORE_RPS:.1f}x "
+        f"the {BEFORE_RPS} req/s measured before issue 14, p99 {whole['p99']:.0f} ms, "
+        f"{result['error_count']} errors (goal: 4x, p99 under 2 s, no errors)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
+from leadlists import coldstart
 from leadlists.auth import Caller, caller_from_event
 from leadlists.config import settings
 from leadlists.errors import (
@@ -195,6 +196,7 @@ def _check_body(event: Mapping[str, Any]) -> dict[str, Any]:
 
 def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for one resolver: identity first, then limits, then the route."""
+    coldstart.register_snapshot_hooks(lambda: warm(app))
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -219,6 +221,17 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         return answer
 
     return lambda_handler
+
+
+def warm(app: APIGatewayHttpResolver) -> None:
+    """Build what a route's first call would (its validation models, the DynamoDB client):
+    SnapStart's before-snapshot hook, so restored instances start warm."""
+    from leadlists.repositories import dynamo
+
+    for route in app._static_routes + app._dynamic_routes:
+        _ = route.dependant, route.body_field
+    coldstart.build_models()
+    dynamo.client()
 
 
 def respond(answer: BaseModel) -> Response[Any]:

@@ -37,9 +37,10 @@ use_in_process_env()  # before boto3 and the layer read the environment
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from bench import report  # noqa: E402
+from bench import estimate, report  # noqa: E402
 
 SECTION = "Refresh"
+ESTIMATE = "Refresh on AWS (estimate)"
 # Broad: about three persons in five match.
 BROAD = {"countries": ["United States", "United Kingdom", "Germany", "Canada", "France"]}
 COMPANIES_PER_PERSON = 0.1
@@ -264,7 +265,37 @@ def floor(segments: int, matched: int) -> dict[str, float]:
         client.batch_write_item(RequestItems={settings().tenant_table: chunk})
     write_s = time.perf_counter() - start
     minimum = pages + 2 * math.ceil(matched / dynamo.BATCH_WRITE_MAX)
-    return {"scan_s": scan_s, "write_s": write_s, "seconds": scan_s + write_s, "min_calls": minimum}
+    return {
+        "scan_s": scan_s,
+        "write_s": write_s,
+        "seconds": scan_s + write_s,
+        "pages": pages,
+        "min_calls": minimum,
+    }
+
+
+def item_bytes(sample: int = 200) -> float:
+    """Mean size of a catalog person item as DynamoDB counts it (names plus values)."""
+    from leadlists.repositories import catalog, dynamo, keys
+    from leadlists_local import catalog as synthetic
+
+    companies = synthetic.companies(20, seed=1)
+    items = [
+        dynamo.to_item(catalog.to_catalog_item(keys.PERSON, p))
+        for p in synthetic.persons(sample, companies, seed=1)
+    ]
+    return sum(len(json.dumps(i)) for i in items) / len(items)
+
+
+def measured_for_estimate(row: dict[str, Any]) -> dict[str, Any]:
+    ops = row["by_operation"]
+    small = row["calls"] - ops.get("Scan", 0) - ops.get("BatchWriteItem", 0)
+    return {
+        "persons": row["persons"],
+        "matched": row["matched"],
+        "item_bytes": item_bytes(),
+        "small_calls_per_segment": small / row["segments"],
+    }
 
 
 def run_size(persons: int, segment_size: int) -> dict[str, Any]:
@@ -391,6 +422,7 @@ def write_results(
     if skipped:
         body += ["", "Skipped: " + "; ".join(skipped)]
     report.write_section(SECTION, body)
+    report.write_section(ESTIMATE, estimate.section(measured_for_estimate(rows[-1])))
     report.write_summary("Refresh vs the emulator's floor", summary(rows) + " (goal: 1.5x, 1.1x)")
 
 

@@ -25,6 +25,7 @@ from leadlists_local import template
 SECTION = "Cold start"
 SAMPLES = 5
 BASELINE = "bare boto3 handler (baseline)"
+GOAL = 1.5  # issue 14: every function within 1.5x of the baseline
 _PROBE = """
 import importlib.util, sys, time
 path, name = sys.argv[1], sys.argv[2]
@@ -145,6 +146,14 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 *lines,
             ],
+        )
+        worst = max(r[2] for r in handlers) / base
+        over = sum(1 for r in handlers if r[2] / base > GOAL)
+        report.write_summary(
+            "Cold start",
+            f"slowest function {worst:.2f}x the bare boto3 handler, median "
+            f"{statistics.median(r[2] for r in handlers) / base:.2f}x; {over} of "
+            f"{len(handlers)} functions above {GOAL}x (goal: none)",
         )
         print(f"results: {report.RESULTS.name}")
     return 0

@@ -154,12 +154,35 @@ def start() -> None:
     RESULTS.write_text(header() + "\n")
 
 
-def write_section(title: str, lines: list[str]) -> None:
-    """Replace the section `## title` (or append it) with `lines`."""
-    heading = f"## {title}"
+def _sections(text: str) -> tuple[str, dict[str, str]]:
+    """The header, and each `## title` section's body by title (in order)."""
+    head, *parts = text.split("\n## ")
+    found: dict[str, str] = {}
+    for part in parts:
+        title, _, body = part.partition("\n")
+        found[title] = body.strip("\n")
+    return head.rstrip("\n"), found
+
+
+def write_section(title: str, lines: list[str], top: bool = False) -> None:
+    """Replace the section `## title` (or append it, or put it first when `top`) with `lines`."""
     text = RESULTS.read_text() if RESULTS.exists() else header() + "\n"
-    begin = text.find(heading + "\n")
-    if begin >= 0:
-        end = text.find("\n## ", begin + len(heading))
-        text = text[:begin] + text[end + 1 if end >= 0 else len(text) :]
-    RESULTS.write_text(text.rstrip("\n") + "\n\n" + "\n".join([heading, "", *lines]) + "\n")
+    head, sections = _sections(text)
+    sections.pop(title, None)
+    body = "\n".join(lines).strip("\n")
+    ordered = {title: body, **sections} if top else {**sections, title: body}
+    RESULTS.write_text("\n\n".join([head, *(f"## {t}\n\n{b}" for t, b in ordered.items())]) + "\n")
+
+
+SUMMARY = "Summary"
+
+
+def write_summary(name: str, line: str) -> None:
+    """Set `name`'s line in the summary on top of the file (the issue's three ratios)."""
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    kept = [
+        item
+        for item in _sections(text)[1].get(SUMMARY, "").splitlines()
+        if item.startswith("- **") and not item.startswith(f"- **{name}**")
+    ]
+    write_section(SUMMARY, sorted([*kept, f"- **{name}**: {line}"]), top=True)

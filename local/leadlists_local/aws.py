@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess  # nosec B404 - starts the emulator's own process
 import sys
 import threading
 from collections.abc import Mapping
@@ -17,24 +18,26 @@ from typing import Any
 import boto3
 
 from leadlists_local import lambdas, resources
+from leadlists_local.moto_process import QUIET_LOGGERS
 
 REGION = "us-east-1"
 # The emulator accepts any credentials; these keep real ones away from it.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}  # nosec B105
-QUIET_LOGGERS = ("werkzeug", "moto", "botocore", "urllib3")
 
 logger = logging.getLogger("leadlists_local")
 
 
 class EmbeddedMoto:
-    """moto's threaded server on a free loopback port. Its state is process-wide (moto keeps
-    backends in globals), so only one may run per process."""
+    """moto's threaded server in a child process on a free loopback port
+    (`leadlists_local.moto_process`): the emulator runs beside the functions instead of sharing
+    their interpreter, so a function's Python and the emulator's work proceed in parallel. One
+    per process, as the environment it points the functions at is process-wide."""
 
     _active: EmbeddedMoto | None = None
-    _guard = threading.Lock()
+    _guard = threading.RLock()  # start() stops what failed to start
 
     def __init__(self) -> None:
-        self._server: Any = None
+        self._process: subprocess.Popen[str] | None = None
         self.url = ""
 
     def start(self) -> str:
@@ -43,28 +46,33 @@ class EmbeddedMoto:
         with EmbeddedMoto._guard:
             if EmbeddedMoto._active is not None:
                 raise RuntimeError("An embedded moto server already runs in this process")
-            from moto.server import ThreadedMotoServer  # heavy import, only when needed
-
-            from leadlists_local import moto_shims
-
-            moto_shims.install()  # the server is threaded: serialize DynamoDB, fast transactions
-
-            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-            self._server.start()
+            self._process = subprocess.Popen(  # nosec B603 - our interpreter, our module
+                [sys.executable, "-m", "leadlists_local.moto_process"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            out = self._process.stdout
+            self.url = out.readline().strip() if out is not None else ""
+            if not self.url.startswith("http://"):
+                self.stop()
+                raise RuntimeError("The embedded moto server did not start")
             EmbeddedMoto._active = self
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
-        # Backends are globals: start from nothing, whatever this process emulated before.
-        import requests
-
-        requests.post(f"{self.url}/moto-api/reset", timeout=10).raise_for_status()
         return self.url
 
     def stop(self) -> None:
         with EmbeddedMoto._guard:
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
+            process, self._process = self._process, None
+            if process is not None:
+                if process.stdin is not None:
+                    process.stdin.close()  # its cue to stop
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                if process.stdout is not None:
+                    process.stdout.close()
             if EmbeddedMoto._active is self:
                 EmbeddedMoto._active = None
 

@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -45,15 +46,20 @@ def context_for(logical_id: str, timeout_s: int = 29) -> LambdaContext:
     )
 
 
+# Which instance of a function the current thread runs (the runtime keeps a small pool each).
+instance: ContextVar[int] = ContextVar("instance", default=0)
+
+
 @cache
-def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
-    """Import a function's module from its CodeUri under a unique name (every one is `app.py`)."""
+def load_handler(logical_id: str, copy: int = 0) -> Callable[[dict[str, Any], Any], Any]:
+    """Import a function's module from its CodeUri under a unique name (every one is `app.py`);
+    each `copy` is a separate import, with its own module state, as a separate Lambda instance."""
     # Functions run side by side on threads here: their resolvers must not share the event.
     powertools_shims.install()
     function = template.functions()[logical_id]
     module_name, attribute = function.handler.rsplit(".", 1)
     path = function.code_uri / f"{module_name.replace('.', '/')}.py"
-    unique = f"leadlists_fn_{logical_id}"
+    unique = f"leadlists_fn_{logical_id}" + (f"_{copy}" if copy else "")
     spec = importlib.util.spec_from_file_location(unique, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"Cannot load {path}")
@@ -64,7 +70,7 @@ def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], Any]:
 
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
-    handler = load_handler(logical_id)
+    handler = load_handler(logical_id, instance.get())
     # Every function runs in this one process, and the keys Powertools' Logger adds per
     # invocation (function_name...) are process-wide: the invoking thread's own key wins, so
     # each log line names the function that wrote it even when functions run side by side.

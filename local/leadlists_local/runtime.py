@@ -11,8 +11,8 @@ schedules in one process. `leadlists serve` is a thin wrapper; tests use it dire
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,21 +43,39 @@ def template_parameters(
 
 
 class Invoker:
-    """Calls functions in-process. Lambda runs one event at a time per instance and a handler's
-    module state (the resolver's current event) assumes it, so calls to one function are
-    serialized; different functions run concurrently."""
+    """Calls functions in-process, each through a small pool of instances as Lambda's
+    concurrency would: an instance handles one event at a time (a handler's module state, the
+    resolver's current event, assumes it), and each instance is its own import of the handler.
+    Calls to different functions, and up to `pool` calls to one, run concurrently."""
 
-    def __init__(self) -> None:
-        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+    def __init__(self, pool: int = 4) -> None:
+        self.pool = pool
+        self._free: dict[str, queue.LifoQueue[int]] = {}
         self._guard = threading.Lock()
 
-    def __call__(self, logical_id: str, event: dict[str, Any]) -> Any:
+    def _instances(self, logical_id: str) -> queue.LifoQueue[int]:
         with self._guard:
-            lock = self._locks[logical_id]
-            # Importing under the guard: two first requests must not import a module twice.
-            lambdas.load_handler(logical_id)
-        with lock:
-            return lambdas.invoke(logical_id, event)
+            if logical_id not in self._free:
+                free: queue.LifoQueue[int] = queue.LifoQueue()
+                for copy in reversed(range(self.pool)):
+                    free.put(copy)
+                self._free[logical_id] = free
+            return self._free[logical_id]
+
+    def __call__(self, logical_id: str, event: dict[str, Any]) -> Any:
+        free = self._instances(logical_id)
+        copy = free.get()  # the warmest free instance, or wait for one
+        try:
+            with self._guard:
+                # Imported under the guard: two first requests must not import a module twice.
+                lambdas.load_handler(logical_id, copy)
+            token = lambdas.instance.set(copy)
+            try:
+                return lambdas.invoke(logical_id, event)
+            finally:
+                lambdas.instance.reset(token)
+        finally:
+            free.put(copy)
 
 
 class LocalRuntime:

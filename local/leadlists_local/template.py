@@ -115,7 +115,9 @@ def _mapped_queues() -> dict[str, list[dict[str, Any]]]:
     for mapping in resources("AWS::Lambda::EventSourceMapping").values():
         props = mapping["Properties"]
         source = _sqs_source(props["EventSourceArn"], props)
-        out.setdefault(props["FunctionName"]["Ref"], []).append(source)
+        # A mapping names its function's alias (`Function.Alias`, SnapStart) or the function.
+        function = props["FunctionName"]["Ref"].removesuffix(".Alias")
+        out.setdefault(function, []).append(source)
     return out
 
 

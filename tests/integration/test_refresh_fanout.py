@@ -242,7 +242,7 @@ def _fail_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, after: in
     "where",
     [
         "scan",  # before anything is written
-        "copies",  # run members written, copies not yet shipped, segment not counted
+        "copies",  # run members written, copies not yet written, segment not counted
         "after_count",  # segment counted, then the worker dies before reporting it
         "copy_consumer",  # a tenant-copy chunk fails once
         "finalize",  # the finalizer dies mid-merge (some members already written)
@@ -260,7 +260,7 @@ def test_worker_failing_midway_is_retried_and_counts_stay_exact(
     saved = save(api)
     target = {
         "scan": (catalog_repo, "matching_persons", 2),
-        "copies": (queue_module, "send_copy_chunks", 3),
+        "copies": (tenant_records, "put_copies", 1),
         "after_count": (run_progress, "after_count", 1),
         "copy_consumer": (tenant_records, "put_copies", 4),
         "finalize": (repo, "write_members_owned", 1),  # the second of several flushes

@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema
 
-from leadlists import idempotency
+from leadlists import coldstart, idempotency
 from leadlists.auth import Caller, caller_from_event, require_route_scope
 from leadlists.config import settings
 from leadlists.errors import (
@@ -257,6 +257,7 @@ def _with_headers(answer: dict[str, Any], headers: Mapping[str, str]) -> dict[st
 def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for one resolver: identity first, then limits, then the route
     (once per Idempotency-Key, see `leadlists.idempotency`)."""
+    coldstart.register_snapshot_hooks(lambda: warm(app))
 
     def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_id = _request_id(event)
@@ -299,6 +300,17 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
         return _with_headers(answer, {**limits, **SECURITY_HEADERS})
 
     return lambda_handler
+
+
+def warm(app: APIGatewayHttpResolver) -> None:
+    """Build what a route's first call would (its validation models, the DynamoDB client):
+    SnapStart's before-snapshot hook, so restored instances start warm."""
+    from leadlists.repositories import dynamo
+
+    for route in app._static_routes + app._dynamic_routes:
+        _ = route.dependant, route.body_field
+    coldstart.build_models()
+    dynamo.client()
 
 
 def respond(answer: BaseModel) -> Response[Any]:

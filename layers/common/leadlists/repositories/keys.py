@@ -69,10 +69,12 @@ def parse_saved_list(pk: str) -> tuple[str, str]:
 
 
 # Refresh runs (fan-out) -------------------------------------------------------------------------
-# One partition per run: the run item, a done-marker per segment and per tenant-copy chunk, and one
-# item per matched person sorted by person id, so the finalizer streams them in id order.
+# One partition per run: the run item, a done-marker per segment and per tenant-copy chunk, and
+# each segment's matched person ids, sorted, a chunk of them to an item (the finalizer merges the
+# segments' sorted chunks into one id order).
 
 RUN_MEMBER_PREFIX = "MEMBER#"
+RUN_MEMBERS_PREFIX = "MEMBERS#"
 
 
 def refresh_run(org_id: str, list_id: str, run_id: str) -> dict[str, str]:
@@ -104,6 +106,17 @@ def run_member(org_id: str, list_id: str, run_id: str, person_id: str) -> dict[s
 
 def run_member_id(sort_key: str) -> str:
     return sort_key.removeprefix(RUN_MEMBER_PREFIX)
+
+
+def run_members_chunk(
+    org_id: str, list_id: str, run_id: str, segment: int, chunk: int
+) -> dict[str, str]:
+    pk = refresh_run(org_id, list_id, run_id)[PK]
+    return {PK: pk, SK: f"{RUN_MEMBERS_PREFIX}{segment:06d}#{chunk:06d}"}
+
+
+def run_members_segment(sort_key: str) -> int:
+    return int(sort_key.removeprefix(RUN_MEMBERS_PREFIX).split("#")[0])
 
 
 # Lead lists -------------------------------------------------------------------------------------

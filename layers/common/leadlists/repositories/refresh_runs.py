@@ -1,5 +1,5 @@
 """Fan-out refresh runs in the tenant table: the run item, its sharded counters, per-segment and
-per-copy-chunk done markers, and the matched person ids (one item each, in id order).
+per-copy-chunk done markers, and the matched person ids (sorted chunks of them per segment).
 
 Counting is exactly-once by construction: a segment (or copy chunk) is counted in the same
 transaction that creates its done marker, and a marker can be created only once. The counters
@@ -9,6 +9,7 @@ chunks spread their increments, and the run item is only read by the workers.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal, cast
@@ -25,6 +26,8 @@ from leadlists.status import RunState
 # Run items outlive any run (TTL), so markers orphaned by a late duplicate message vanish.
 RUN_TTL_SECONDS = 7 * 24 * 3600
 _DELETE_PAGE = 500
+# Matched ids per run-member item: ~37 bytes an id, so ~74 KB an item (DynamoDB allows 400 KB).
+MEMBER_CHUNK = 2000
 
 Outcome = Literal["counted", "duplicate"]
 # Segment n counts on shard n % COUNTER_SHARDS; a copy chunk on (segment + chunk + 1) % ...
@@ -89,10 +92,20 @@ def _run(item: dict[str, Any]) -> RefreshRunRecord:
     return cast(RefreshRunRecord, item)
 
 
-def put_members(org_id: str, list_id: str, run_id: str, person_ids: Iterable[str]) -> int:
-    """Record matched persons (idempotent puts, 25 a call). Returns the DynamoDB calls made."""
+def put_members(
+    org_id: str, list_id: str, run_id: str, person_ids: Iterable[str], segment: int = 0
+) -> int:
+    """Record a segment's matched persons: sorted, MEMBER_CHUNK ids to an item (idempotent puts;
+    a segment's matches are one BatchWriteItem, not one per 25 ids). Returns the calls made."""
     ttl = expires_at()
-    items = [{**keys.run_member(org_id, list_id, run_id, p), "expiresAt": ttl} for p in person_ids]
+    items = [
+        {
+            **keys.run_members_chunk(org_id, list_id, run_id, segment, n),
+            "ids": "\n".join(chunk),
+            "expiresAt": ttl,
+        }
+        for n, chunk in enumerate(dynamo.chunks(sorted(person_ids), MEMBER_CHUNK))
+    ]
     return dynamo.batch_write(_table(), items)
 
 
@@ -260,9 +273,20 @@ def _update(
 
 
 def member_ids(org_id: str, list_id: str, run_id: str) -> Iterator[str]:
-    """The run's matched person ids in id order, streamed page by page (keys only)."""
-    for sort_key in _sort_keys(org_id, list_id, run_id, keys.RUN_MEMBER_PREFIX):
-        yield keys.run_member_id(sort_key)
+    """The run's matched person ids in id order: each segment's sorted chunks, read one item at
+    a time and merged (memory holds a chunk per segment)."""
+    by_segment: dict[int, list[str]] = {}
+    for sort_key in _sort_keys(org_id, list_id, run_id, keys.RUN_MEMBERS_PREFIX):
+        by_segment.setdefault(keys.run_members_segment(sort_key), []).append(sort_key)
+    partition = keys.refresh_run(org_id, list_id, run_id)[keys.PK]
+    yield from heapq.merge(*(_chunk_ids(partition, chunks) for chunks in by_segment.values()))
+
+
+def _chunk_ids(partition: str, sort_keys: list[str]) -> Iterator[str]:
+    for sort_key in sort_keys:
+        item = _get({keys.PK: partition, keys.SK: sort_key})
+        if item and item.get("ids"):
+            yield from str(item["ids"]).split("\n")
 
 
 def _partition_request(

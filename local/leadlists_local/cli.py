@@ -260,7 +260,9 @@ def _key_create(args: argparse.Namespace) -> int:
         body["rateLimitPerMinute"] = args.rate_limit
     if args.expires_at:
         body["expiresAt"] = args.expires_at
-    token = tokens.mint("leadlists-cli", args.org, tokens.DEMO_ROLE, 300)
+    # An admin of --org creates it: the template's admin role value, whatever `token` defaults to.
+    admin = str(template.load()["Parameters"].get("AdminRole", {}).get("Default", "admin"))
+    token = tokens.mint("leadlists-cli", args.org, admin, 300)
     try:
         answer = requests.post(
             f"{str(base_url).rstrip('/')}/api-keys",

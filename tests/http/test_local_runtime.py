@@ -13,6 +13,7 @@ import csv
 import http.client
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -880,8 +881,9 @@ def _limited_run(target: Any, org: str) -> tuple[list[requests.Response], reques
 
 
 def test_api_keys_scopes_revocation_rate_limits_and_secrecy(
-    http_target: Any, capfd: pytest.CaptureFixture[str]
+    http_target: Any, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     org = http_target.org("keys")
     read = _create_key(http_target, org, ["read"])
     key = {"X-API-Key": read["key"]}
@@ -929,7 +931,7 @@ def test_api_keys_scopes_revocation_rate_limits_and_secrecy(
     out, err = capfd.readouterr()
     for secret in (read["key"],):
         assert not any(secret in t for t in texts)
-        assert secret not in out and secret not in err
+        assert secret not in out and secret not in err and secret not in caplog.text
 
 
 @pytest.mark.local_only("the CLI mints an admin token with the local runtime's signing key")

@@ -156,3 +156,30 @@ def test_key_routes_need_an_admin_stay_in_their_organization_and_page(api: Api) 
     assert seen == made and pages == 2
     status, body, _ = api.get("/api-keys", query="nextToken=garbage")
     assert_error(status, body, 400, "BAD_REQUEST")
+
+
+def test_lead_lists_a_key_reaches(api: Api) -> None:
+    """A key without the admin scope reaches only the lead lists that name its principal; an
+    admin-scoped key reaches them all, as an admin does."""
+    read, admin = _create(api, scopes=["read"]), _create(api, scopes=["admin"])
+    dates = {"startDate": "2024-01-01", "endDate": "2024-02-01"}
+    lists = {}
+    for name, users in [("private", ["u1"]), ("shared", [f"apikey:{read['id']}"])]:
+        status, body, _ = api.post(
+            "/api/v1/entities/leadlists",
+            {"name": name, "type": "company", "userIds": users, **dates},
+        )
+        assert status == 201, body
+        lists[name] = body["id"]
+    as_read, as_admin = (
+        Api(None, authorizer=authorize({"x-api-key": k["key"]}, NOW)) for k in (read, admin)
+    )
+    status, body, _ = as_read.get(f"/api/v1/entities/leadlists/{lists['private']}")
+    assert_error(status, body, 403, "FORBIDDEN")
+    status, body, _ = as_read.get(f"/api/v1/entities/leadlists/{lists['shared']}")
+    assert status == 200 and body["name"] == "shared", body
+    status, page, _ = as_read.get("/api/v1/entities/leadlists")
+    assert [x["name"] for x in page["leadLists"]] == ["shared"], page
+    for list_id in lists.values():
+        status, body, _ = as_admin.get(f"/api/v1/entities/leadlists/{list_id}")
+        assert status == 200, body

@@ -31,7 +31,7 @@ class ApiKey(BaseModel):
     rateLimitPerMinute: int
     createdAt: str
     expiresAt: str | None = None
-    lastUsedAt: str | None = Field(None, description="Last request with the key (to the second)")
+    lastUsedAt: str | None = Field(None, description="When the key was last used")
 
 
 class ApiKeyCreated(ApiKey):

@@ -2,7 +2,7 @@
 only; kept 7 days)."""
 
 from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, handler
-from leadlists.models.webhooks import ADMIN_ONLY, DeliveryPage, WebhookId
+from leadlists.models.webhooks import DeliveryPage, WebhookId, admin_only_page
 from leadlists.services import webhooks
 
 app = create_app()
@@ -11,13 +11,7 @@ app = create_app()
 @app.get(
     "/webhooks/<id>/deliveries",
     summary="Page a webhook's recent delivery attempts",
-    responses={
-        200: {
-            "description": "A page of delivery attempts, newest first",
-            "content": {"application/json": {"model": DeliveryPage}},
-        },
-        403: ADMIN_ONLY,
-    },
+    responses=admin_only_page("A page of delivery attempts, newest first", DeliveryPage),
 )
 def list_webhook_deliveries(
     id: WebhookId, limit: LimitQuery = None, nextToken: NextTokenQuery = None

@@ -32,6 +32,16 @@ ADMIN_ONLY: OpenAPIResponse = {
     "description": "The caller is not an organization admin",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
+
+
+def admin_only_page(description: str, model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI answers of a GET route of webhooks: its 200 page and the admins-only 403."""
+    return {
+        200: {"description": description, "content": {"application/json": {"model": model}}},
+        403: ADMIN_ONLY,
+    }
+
+
 # An endpoint's id in a path: a UUID, anything else a 400 on field `id`.
 WebhookId = Annotated[
     UuidStr,

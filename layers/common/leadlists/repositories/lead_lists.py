@@ -118,17 +118,13 @@ def update(
 
 def delete(org_id: str, list_id: str) -> bool:
     """Remove the list item (gone for every reader at once); False when it was already gone."""
-    try:
-        dynamo.client().delete_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.lead_list(org_id, list_id)),
-            ConditionExpression="attribute_exists(pk)",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return dynamo.delete_if(
+        {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.lead_list(org_id, list_id)),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    )
 
 
 def page(

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from leadlists.config import settings
 from leadlists.repositories import dynamo, keys
 
@@ -55,17 +53,13 @@ def get(org_id: str, webhook_id: str) -> dict[str, Any] | None:
 
 def delete(org_id: str, webhook_id: str) -> bool:
     """False when there was no such endpoint."""
-    try:
-        dynamo.client().delete_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.webhook(org_id, webhook_id)),
-            ConditionExpression="attribute_exists(pk)",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return dynamo.delete_if(
+        {
+            "TableName": _table(),
+            "Key": dynamo.to_item(keys.webhook(org_id, webhook_id)),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    )
 
 
 def page(org_id: str, limit: int, token: str | None) -> tuple[list[dict[str, Any]], str | None]:

@@ -22,6 +22,7 @@ RESOURCE_SETTINGS = {
     "EXPORT_BUCKET": "ExportBucket",
     "CLEANUP_QUEUE_URL": "CleanupQueue",
     "EXPORT_QUEUE_URL": "ExportQueue",
+    "LIVE_TABLE": "LiveTable",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger

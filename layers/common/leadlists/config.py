@@ -31,6 +31,8 @@ class Settings:
     cleanup_queue_url: str = ""
     # Exports above sync_refresh_max_persons rows go to this queue (background export).
     export_queue_url: str = ""
+    # Live lists: the index of auto-updated lists' filters and the applied-change marks.
+    live_table: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -54,4 +56,5 @@ def settings() -> Settings:
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "3600")),
         cleanup_queue_url=env.get("CLEANUP_QUEUE_URL", ""),
         export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        live_table=env.get("LIVE_TABLE", ""),
     )

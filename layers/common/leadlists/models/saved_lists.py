@@ -65,6 +65,7 @@ class SavedList(BaseModel):
     refreshError: str | None = None
     refreshProgress: RefreshProgress | None = None
     maxContacts: int | None = None
+    lastChangeAppliedAt: str | None = None
     createdAt: str
     updatedAt: str
     version: int

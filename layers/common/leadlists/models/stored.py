@@ -39,6 +39,7 @@ class SavedListRecord(_SavedListFields, total=False):
     refreshStartedAt: str  # the lease of a queued or running refresh
     maxContacts: int | None
     nextRefreshAt: str | None
+    lastChangeAppliedAt: str  # when a catalog change last joined or left a person (live lists)
 
 
 class _LeadListFields(TypedDict):

@@ -17,7 +17,7 @@ LIST_FIELDS = (
     "id", "name", "organizationId", "usedFilter", "contactsNum", "matchedContactsNum",
     "autoUpdateStatus", "lastSyncedTime", "connectedIntegration", "refreshStatus",
     "refreshError", "refreshProgress", "maxContacts", "createdAt", "updatedAt", "version",
-    "refreshRunId", "refreshStartedAt", "nextRefreshAt",
+    "refreshRunId", "refreshStartedAt", "nextRefreshAt", "lastChangeAppliedAt",
 )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from leadlists.models.saved_lists import SavedList
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
+from leadlists.services import live_changes
 from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
 
@@ -249,11 +250,12 @@ def complete(
         from leadlists import metrics
 
         metrics.refresh_completed(record, contacts, finished)
+        live_changes.after_run(completed, run_id)
     return completed
 
 
 def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
-    repo.update_fields(
+    failed = repo.update_fields(
         org_id,
         list_id,
         {"refreshStatus": RefreshStatus.FAILED, "refreshError": reason, "updatedAt": now_iso()},
@@ -261,3 +263,5 @@ def fail(org_id: str, list_id: str, run_id: str, reason: str) -> None:
         condition_values={":run": run_id},
         remove=("refreshProgress",),
     )
+    if failed is not None:
+        live_changes.after_failed_run(failed, run_id)

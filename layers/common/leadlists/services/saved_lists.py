@@ -11,7 +11,7 @@ from leadlists.errors import Conflict, NotFound
 from leadlists.models.common import DEFAULT_PAGE
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
 from leadlists.models.stored import SavedListRecord
-from leadlists.repositories import keys, tenant_records
+from leadlists.repositories import filter_index, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import cleanup
 from leadlists.status import RefreshStatus
@@ -29,6 +29,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     if request.id is None:
         record = _new_record(caller, request, used_filter, timestamp)
         repo.create(record)
+        filter_index.sync(None, record)
         queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
         return to_model(record)
 
@@ -46,6 +47,7 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
         record["refreshStatus"] = RefreshStatus.QUEUED
         record["refreshRunId"] = new_id()
     repo.replace(record, expected_version=current["version"], old_name=current["name"])
+    filter_index.sync(current, record)
     if filter_changed:
         queues.send_refresh_request(caller.org_id, record["id"], record["refreshRunId"])
     return to_model(record)
@@ -121,6 +123,7 @@ def delete(caller: Caller, list_id: str) -> None:
     record = repo.require(caller.org_id, list_id)
     if not repo.delete(caller.org_id, list_id, record["name"]):
         raise NotFound("List not found")
+    filter_index.sync(record, None)
     cleanup.schedule(caller.org_id, list_id, keys.SAVED, [record.get("refreshRunId")])
 
 

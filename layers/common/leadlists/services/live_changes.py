@@ -13,7 +13,7 @@ list ends as a refresh started after the change would leave it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +56,12 @@ class Work:
     changed: int = 0  # lists whose answer changed
 
 
-def apply(change: Change) -> Work:
-    """Apply one change to every auto-updated list; safe to repeat."""
+Lookup = Callable[[str], Iterable[Entry]]
+
+
+def apply(change: Change, lookup: Lookup = filter_index.entries) -> Work:
+    """Apply one change to every auto-updated list; safe to repeat. `lookup` reads a bucket's
+    entries (a batch of records shares one cache of them)."""
     work = Work()
     if not filter_index.is_new(change.person_id, change.sequence):
         work.skipped = True
@@ -69,7 +73,7 @@ def apply(change: Change) -> Work:
     flips: list[tuple[Entry, bool]] = []
     copy_orgs: set[str] = set()
     for bucket in buckets:
-        for entry in filter_index.entries(bucket):
+        for entry in lookup(bucket):
             work.candidates += 1
             if entry.list_id in seen:
                 continue

@@ -17,7 +17,8 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from leadlists.repositories import catalog, dynamo, keys
+from leadlists.repositories import catalog, dynamo, filter_index, keys
+from leadlists.repositories.filter_index import Entry
 from leadlists.services import live_changes
 
 logger = Logger()
@@ -45,14 +46,28 @@ def to_change(raw: Mapping[str, Any]) -> live_changes.Change | None:
     )
 
 
-def record_handler(record: DynamoDBRecord) -> None:
-    change = to_change(record.raw_event)
-    if change is not None:
-        live_changes.apply(change)
+class BatchIndex:
+    """The filter index as one invocation sees it: each bucket read once per batch (an import
+    changes many persons sharing values; a list saved meanwhile is seen by the next batch)."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, list[Entry]] = {}
+
+    def __call__(self, bucket: str) -> list[Entry]:
+        if bucket not in self.buckets:
+            self.buckets[bucket] = list(filter_index.entries(bucket))
+        return self.buckets[bucket]
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    index = BatchIndex()
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        change = to_change(record.raw_event)
+        if change is not None:
+            live_changes.apply(change, index)
+
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

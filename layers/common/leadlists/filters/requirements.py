@@ -15,17 +15,18 @@ from typing import Any
 from leadlists.filters.model import EXACT_FIELDS, Filter
 from leadlists.repositories.keys import LIVE_ANY, live_bucket
 
-# Most selective first: a filter is filed under the first of these it requires.
+# Most selective first (by how many values a field takes in a catalog): a filter is filed
+# under the first of these it requires.
 INDEX_ORDER = (
     "company_ids",
     "domains",
     "cities",
+    "countries",
     "industries",
-    "departments",
     "revenues",
     "company_sizes",
+    "departments",
     "seniorities",
-    "countries",
 )
 assert set(INDEX_ORDER) == set(EXACT_FIELDS)
 

@@ -188,16 +188,18 @@ def compute(
     run_id: str,
     fail_on_error: bool = True,
     deadline: Deadline | None = None,
+    matched: list[dict[str, Any]] | None = None,
 ) -> SavedListRecord:
     """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`.
 
     A queue consumer passes `fail_on_error=False` on attempts that SQS will retry: the retry
     takes the run over, and only the last attempt's failure marks the list failed. With a
-    `deadline` (an inline run), OutOfTime is raised before the work would outlive it."""
+    `deadline` (an inline run), OutOfTime is raised before the work would outlive it. A shared
+    pass hands in its `matched` persons (in id order), read with every other due list's."""
     org, list_id = record["organizationId"], record["id"]
     try:
-        flt = Filter.model_validate(record["usedFilter"])
-        matched = _matching(flt, deadline)
+        if matched is None:
+            matched = _matching(Filter.model_validate(record["usedFilter"]), deadline)
         cap = record.get("maxContacts")
         selected = matched[:cap] if cap else matched
         selected_ids = {p["id"] for p in selected}

@@ -107,3 +107,26 @@ def test_filters_are_filed_under_their_most_selective_requirement() -> None:
     assert filter_buckets(flt) == ["cities=berlin", "cities=munich"]
     assert filter_buckets(Filter.model_validate({"keywords": ["cloud"]})) == ["*"]
     assert filter_buckets(Filter.model_validate({"exclude_countries": ["France"]})) == ["*"]
+
+
+def test_template_streams_the_catalog_to_its_consumer_with_a_dead_letter_queue() -> None:
+    from leadlists_local import template
+
+    resources = template.load()["Resources"]
+    stream = resources["GlobalTable"]["Properties"]["StreamSpecification"]
+    assert stream == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (source,) = template.stream_sources()
+    assert source["function"] == "CatalogStreamFunction" and source["table"] == "GlobalTable"
+    assert source["bisect"] and 0 <= source["max_retries"] <= 10
+    mapping = next(
+        m["Properties"]
+        for m in template.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == "CatalogStreamFunction"
+    )
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    alarmed = {
+        m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for m in resources["DeadLetterAlarm"]["Properties"]["Metrics"]
+        if "MetricStat" in m
+    }
+    assert source["on_failure"] in alarmed

@@ -38,6 +38,8 @@ def _used(function: dict[str, Any]) -> set[str]:
             actions = statement["Action"]
             actions = actions if isinstance(actions, list) else [actions]
             text = json.dumps(statement["Resource"])
+            if "StreamArn" in text:
+                continue  # a table's stream is read by the event source mapping, not the code
             for setting, resource in RESOURCE_SETTINGS.items():
                 if f'"{resource}' in text or "${" + resource in text:
                     queue = setting.endswith("_QUEUE_URL")

@@ -37,8 +37,8 @@ def scanned(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 def test_due_lists_share_one_catalog_read(api, aws, monkeypatch):
-    catalog = seed_catalog(companies=12, persons=120, seed=3)
-    table_items = 12 + 120 + 1  # companies, persons, the stats item
+    catalog = seed_catalog(companies=12, persons=60, seed=3)
+    table_items = 12 + 60 + 1  # companies, persons, the stats item
     lists = []
     for n, flt in enumerate(FILTERS):
         org = ORG_A if n % 2 == 0 else ORG_B
@@ -53,7 +53,7 @@ def test_due_lists_share_one_catalog_read(api, aws, monkeypatch):
     for fan_out in (False, True):
         if fan_out:  # beyond the synchronous budget, over two scan segments
             monkeypatch.setenv("SYNC_REFRESH_MAX_PERSONS", "10")
-            monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "60")
+            monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "30")
             settings.cache_clear()
         before = {s["id"]: repo.get(s["organizationId"], s["id"]) for s in lists}
         for saved in lists:

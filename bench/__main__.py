@@ -4,7 +4,7 @@ each one ran in: how much CPU other processes took meanwhile).
 
     .venv/bin/python -m bench            # all of them (~10 min: the refresh one is most of it)
     .venv/bin/python -m bench.<name>     # one: cold_start, lead_lists, refresh, search,
-                                         # deletes, load
+                                         # deletes, load, live
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bench import report
 
 BENCHMARKS = (
     "bench.cold_start", "bench.lead_lists", "bench.refresh", "bench.search", "bench.deletes",
-    "bench.load",
+    "bench.load", "bench.live",
 )  # fmt: skip
 
 

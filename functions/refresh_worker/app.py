@@ -2,7 +2,12 @@
 coordinates its fan-out over scan segments beyond it. Reports failures per record."""
 
 from leadlists.consumer import Step, handler
-from leadlists.models.messages import RefreshMessage
-from leadlists.services import coordinator, refresh_requests
+from leadlists.models.messages import RefreshMessage, SharedPassMessage
+from leadlists.services import coordinator, refresh_requests, shared_pass
 
-lambda_handler = handler({RefreshMessage: Step(refresh_requests.step, coordinator.give_up)})
+lambda_handler = handler(
+    {
+        RefreshMessage: Step(refresh_requests.step, coordinator.give_up),
+        SharedPassMessage: Step(shared_pass.step, shared_pass.give_up),
+    }
+)

@@ -147,3 +147,159 @@ class ScheduleTimer(threading.Thread):
         except Exception:
             logger.exception("%s: scheduled run failed", label(self.function))
         self.fired += 1
+
+
+class StreamPoller(threading.Thread):
+    """One DynamoDB stream event source mapping, as Lambda runs it: reads each shard in order
+    from its starting position, invokes the function with batches of records, and on a failure
+    retries from the first failed record (a partial batch response names it by sequence number;
+    an invocation error fails the batch, halved when the mapping bisects). After
+    `max_retries` retries the batch goes to the on-failure destination (a description of it, not
+    the records, as AWS sends) and the shard moves on."""
+
+    def __init__(
+        self,
+        function: str,
+        stream_arn: str,
+        source: dict[str, Any],
+        invoke: Invoke,
+        clients: tuple[Any, Any],
+        stop: threading.Event,
+        on_failure_url: str | None = None,
+        poll_seconds: float = 0.25,
+    ) -> None:
+        super().__init__(name=f"stream-{function}", daemon=True)
+        self.function, self.arn, self.source = function, stream_arn, source
+        self.invoke, self.stop_event = invoke, stop
+        self.streams, self.sqs = clients
+        self.on_failure_url, self.poll_seconds = on_failure_url, poll_seconds
+        self.delivered = 0  # batches handed to the function, for tests and logs
+        self.dead_lettered = 0
+        # Iterators taken now, as a mapping created now: LATEST skips what came before.
+        self.iterators = {
+            shard["ShardId"]: self.streams.get_shard_iterator(
+                StreamArn=self.arn,
+                ShardId=shard["ShardId"],
+                ShardIteratorType=source["starting_position"],
+            )["ShardIterator"]
+            for shard in self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"][
+                "Shards"
+            ]
+        }
+        self.pending: dict[str, list[dict[str, Any]]] = {shard: [] for shard in self.iterators}
+
+    def run(self) -> None:
+        while not self.stop_event.wait(self.poll_seconds):
+            for shard in list(self.iterators):
+                try:
+                    self.poll(shard)
+                except Exception as exc:
+                    if self.stop_event.is_set():
+                        return
+                    logger.warning("%s: stream read failed (%s)", label(self.function), exc)
+
+    def poll(self, shard: str) -> None:
+        """Read what the shard has and deliver it, batch after batch, in order."""
+        answer = self.streams.get_records(ShardIterator=self.iterators[shard], Limit=1000)
+        self.iterators[shard] = answer.get("NextShardIterator") or self.iterators[shard]
+        self.pending[shard].extend(answer.get("Records", []))
+        self.drain(shard)
+
+    def drain(self, shard: str) -> None:
+        pending = self.pending[shard]
+        size, attempts = self.source["batch_size"], 0
+        while pending and not self.stop_event.is_set():
+            batch = pending[:size]
+            failed_at, error = self._deliver(batch)
+            if failed_at is None:
+                del pending[: len(batch)]
+                size, attempts = self.source["batch_size"], 0
+                continue
+            del pending[:failed_at]  # what came before the first failure is done
+            attempts += 1
+            if error and self.source["bisect"] and size > 1:
+                size = max(1, (len(batch) - failed_at) // 2)
+            retries = self.source["max_retries"]
+            if 0 <= retries < attempts:
+                self._give_up(shard, pending[:size])
+                del pending[:size]
+                size, attempts = self.source["batch_size"], 0
+            else:
+                self.stop_event.wait(min(0.1 * attempts, 1.0))
+
+    def _deliver(self, batch: list[dict[str, Any]]) -> tuple[int | None, bool]:
+        """Invoke with a batch: (index of the first failed record or None, invocation error)."""
+        sequence = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        try:
+            result = self.invoke(self.function, stream_event(batch, self.arn))
+        except Exception:
+            logger.exception("%s: invocation failed", label(self.function))
+            return 0, True
+        self.delivered += 1
+        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+        if not failures:
+            logger.info("%s: %d records ok", label(self.function), len(batch))
+            return None, False
+        named = {f.get("itemIdentifier") for f in failures if isinstance(f, dict)}
+        first = min((sequence.index(s) for s in named if s in sequence), default=0)
+        logger.info("%s: %d records ok, retrying from the next", label(self.function), first)
+        return first, False
+
+    def _give_up(self, shard: str, batch: list[dict[str, Any]]) -> None:
+        self.dead_lettered += len(batch)
+        logger.warning("%s: %d records failed for good", label(self.function), len(batch))
+        if not self.on_failure_url or not batch:
+            return
+        info = {
+            "shardId": shard,
+            "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+            "batchSize": len(batch),
+            "streamArn": self.arn,
+        }
+        body = {
+            "requestContext": {"condition": "RetryAttemptsExhausted"},
+            "DDBStreamBatchInfo": info,
+        }
+        self.sqs.send_message(QueueUrl=self.on_failure_url, MessageBody=json.dumps(body))
+
+
+def stream_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """The event Lambda sends a function for DynamoDB stream records (GetRecords' answer, with
+    the source ARN and the creation time in epoch seconds)."""
+    out = []
+    for record in records:
+        stream = dict(record["dynamodb"])
+        created = stream.get("ApproximateCreationDateTime")
+        if hasattr(created, "timestamp"):
+            stream["ApproximateCreationDateTime"] = int(created.timestamp())
+        out.append({**record, "dynamodb": stream, "eventSourceARN": stream_arn})
+    return {"Records": out}
+
+
+def streams_client(session: Any) -> Any:
+    """A DynamoDB Streams client on the regional endpoint: botocore's default account-based
+    endpoint (`<account>.streams-ddb...`) is one the emulator does not answer."""
+    from botocore.config import Config
+
+    return session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+
+
+def stream_pollers(
+    created: dict[str, Any], invoke: Invoke, stop: threading.Event, session: Any
+) -> list[StreamPoller]:
+    """A poller per stream event source mapping of the template, on the created tables."""
+    from leadlists_local import template
+
+    sources = template.stream_sources()
+    if not sources:
+        return []
+    dynamodb, streams = session.client("dynamodb"), streams_client(session)
+    sqs = session.client("sqs")
+    out = []
+    for source in sources:
+        table = created["tables"][source["table"]]
+        arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        dlq = created["queues"][source["on_failure"]]["url"] if source["on_failure"] else None
+        out.append(StreamPoller(source["function"], arn, source, invoke, (streams, sqs), stop, dlq))
+    return out

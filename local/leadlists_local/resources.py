@@ -36,6 +36,8 @@ def create_tables(dynamodb: Any) -> dict[str, str]:
         }
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):  # live lists: the stream pollers read it
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb.create_table(**request)
         # Real endpoints create tables asynchronously; TTL can only be set on an active one.
         dynamodb.get_waiter("table_exists").wait(

@@ -21,7 +21,7 @@ import boto3
 
 from leadlists_local import lambdas, template, tokens
 from leadlists_local.aws import AwsEnvironment
-from leadlists_local.pollers import QueuePoller, ScheduleTimer
+from leadlists_local.pollers import QueuePoller, ScheduleTimer, StreamPoller, stream_pollers
 from leadlists_local.server import ApiServer
 
 logger = logging.getLogger("leadlists_local")
@@ -112,6 +112,7 @@ class LocalRuntime:
         self.base_url = ""
         self.pollers: list[QueuePoller] = []
         self.schedules: list[ScheduleTimer] = []
+        self.streams: list[StreamPoller] = []  # DynamoDB stream mappings (live lists)
         self._server: ApiServer | None = None
         self._stop = threading.Event()
         self._key: bytes | None = None
@@ -167,7 +168,8 @@ class LocalRuntime:
                     function.logical_id, rule, every, self.invoke, self._stop, schedule["input"]
                 )
                 self.schedules.append(timer)
-        for thread in [*self.pollers, *self.schedules]:
+        self.streams = stream_pollers(created, self.invoke, self._stop, boto3.Session())
+        for thread in [*self.pollers, *self.schedules, *self.streams]:
             thread.start()
 
     @staticmethod
@@ -181,11 +183,11 @@ class LocalRuntime:
         if self._server is not None:
             self._server.stop()
             self._server = None
-        for thread in [*self.pollers, *self.schedules]:
+        for thread in [*self.pollers, *self.schedules, *self.streams]:
             thread.join(timeout=self.wait_seconds + 30)
             if thread.is_alive():
                 logger.warning("%s still busy at shutdown", thread.name)
-        self.pollers, self.schedules = [], []
+        self.pollers, self.schedules, self.streams = [], [], []
         self.aws.close()
 
     def __enter__(self) -> LocalRuntime:

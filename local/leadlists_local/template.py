@@ -114,10 +114,39 @@ def _mapped_queues() -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for mapping in resources("AWS::Lambda::EventSourceMapping").values():
         props = mapping["Properties"]
+        if _is_stream(props):
+            continue  # stream_sources()
         source = _sqs_source(props["EventSourceArn"], props)
         # A mapping names its function's alias (`Function.Alias`, SnapStart) or the function.
         function = props["FunctionName"]["Ref"].removesuffix(".Alias")
         out.setdefault(function, []).append(source)
+    return out
+
+
+def _is_stream(props: dict[str, Any]) -> bool:
+    return props["EventSourceArn"].get("Fn::GetAtt", ["", ""])[1] == "StreamArn"
+
+
+def stream_sources() -> list[dict[str, Any]]:
+    """DynamoDB stream event source mappings: {"function", "table" (logical ids), "batch_size",
+    "starting_position", "max_retries", "bisect", "on_failure" (a queue's logical id or None)}."""
+    out = []
+    for mapping in resources("AWS::Lambda::EventSourceMapping").values():
+        props = mapping["Properties"]
+        if not _is_stream(props):
+            continue
+        destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        out.append(
+            {
+                "function": props["FunctionName"]["Ref"],
+                "table": props["EventSourceArn"]["Fn::GetAtt"][0],
+                "batch_size": int(props.get("BatchSize", 100)),
+                "starting_position": props.get("StartingPosition", "LATEST"),
+                "max_retries": int(props.get("MaximumRetryAttempts", -1)),
+                "bisect": bool(props.get("BisectBatchOnFunctionError", False)),
+                "on_failure": destination["Fn::GetAtt"][0] if destination else None,
+            }
+        )
     return out
 
 

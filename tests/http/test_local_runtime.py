@@ -956,3 +956,46 @@ def test_cli_key_create_prints_a_working_key(
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["organizationId"] == org
+
+
+# ---------------------------------------------------------------------- live lists
+
+
+@pytest.mark.local_only("writes the runtime's catalog with the writer `leadlists import` uses")
+def test_catalog_import_updates_auto_lists_without_a_refresh(
+    client: requests.Session, target: Target, org: str, tmp_path: Path
+) -> None:
+    from leadlists_local.catalog import import_file
+
+    place = f"Liveland {uuid.uuid4().hex[:8]}"
+
+    def persons(ids: list[str], country: str) -> list[dict[str, Any]]:
+        return [{"kind": "person", "id": i, "fullName": i[:8], "country": country} for i in ids]
+
+    def import_records(records: list[dict[str, Any]]) -> None:
+        path = tmp_path / f"{uuid.uuid4().hex}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+        import_file(path)
+
+    first = [str(uuid.uuid4()) for _ in range(8)]
+    import_records(persons(first, place))
+    saved = save(client, target, org, filter={"countries": [place]}, autoUpdate=True)
+    refreshed = wait_idle(client, target, saved["id"])  # its first computation
+    assert refreshed["contactsNum"] == 8 and refreshed["lastChangeAppliedAt"] is None
+
+    # Five members move away, three new persons arrive; no refresh is asked for.
+    newcomers = [str(uuid.uuid4()) for _ in range(3)]
+    import_records(persons(first[:5], "Elsewhere") + persons(newcomers, place))
+    wanted = sorted(first[5:] + newcomers)
+    deadline = time.monotonic() + 30
+    while True:
+        page = client.get(url(target, f"/lists/{saved['id']}/contacts?limit=100"), timeout=30)
+        got = sorted(c["id"] for c in page.json()["contacts"])
+        if got == wanted or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert got == wanted
+    body = client.get(url(target, f"/lists/{saved['id']}"), timeout=30).json()
+    assert body["contactsNum"] == body["matchedContactsNum"] == len(wanted)
+    assert body["lastSyncedTime"] == refreshed["lastSyncedTime"]  # no refresh ran
+    assert body["lastChangeAppliedAt"] > refreshed["lastSyncedTime"]

@@ -85,7 +85,9 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
         if event["Type"] == "SQS"
     ]
     sources += [
-        m["Properties"] for m in template.resources("AWS::Lambda::EventSourceMapping").values()
+        m["Properties"]
+        for m in template.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] in queues  # streams: test_live_index
     ]
     dead_letter_queues = {
         queues[name]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]

@@ -26,6 +26,7 @@ RESOURCE_SETTINGS = {
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
     "WEBHOOK_QUEUE_URL": "WebhookQueue",
     "WEBHOOK_DEAD_LETTER_QUEUE_URL": "WebhookDeadLetterQueue",
+    "LIVE_TABLE": "LiveTable",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger
@@ -45,6 +46,8 @@ def _used(function: dict[str, Any]) -> set[str]:
             actions = statement["Action"]
             actions = actions if isinstance(actions, list) else [actions]
             text = json.dumps(statement["Resource"])
+            if "StreamArn" in text:
+                continue  # a table's stream is read by the event source mapping, not the code
             for setting, resource in RESOURCE_SETTINGS.items():
                 if f'"{resource}' in text or "${" + resource in text:
                     queue = setting.endswith("_QUEUE_URL")

@@ -51,6 +51,8 @@ class Settings:
     webhook_dead_letter_queue_url: str = ""
     webhook_retry_schedule: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
     webhook_allow_loopback: bool = False
+    # Live lists: the index of auto-updated lists' filters and the applied-change marks.
+    live_table: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +90,7 @@ def settings() -> Settings:
         webhook_dead_letter_queue_url=env.get("WEBHOOK_DEAD_LETTER_QUEUE_URL", ""),
         webhook_retry_schedule=_seconds_list(env.get("WEBHOOK_RETRY_SCHEDULE", "")),
         webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "true",
+        live_table=env.get("LIVE_TABLE", ""),
     )
 
 

@@ -17,10 +17,13 @@ from leadlists.models.messages import (
     DeleteListMessage,
     ExportMessage,
     FinalizeMessage,
+    PassSegmentMessage,
     QueueMessage,
     RefreshMessage,
+    RunRef,
     SearchSegmentMessage,
     SegmentMessage,
+    SharedPassMessage,
     WebhookMessage,
 )
 
@@ -199,3 +202,25 @@ def send_webhook_dead_letter(message: WebhookMessage) -> None:
     """An event whose last attempt failed: kept in the dead-letter queue (and its alarm)."""
     url = _required(settings().webhook_dead_letter_queue_url, "WEBHOOK_DEAD_LETTER_QUEUE_URL")
     _client().send_message(QueueUrl=url, MessageBody=message.model_dump_json())
+
+
+# Shared refresh passes --------------------------------------------------------------------------
+
+# Runs a shared pass carries in each message (a few hundred bytes each: well within 256 KiB).
+PASS_MAX_RUNS = 500
+
+
+def send_shared_pass(requests: Iterable[tuple[str, str, str]]) -> int:
+    """Queue one shared pass over (organization id, list id, run id) runs. Returns calls made."""
+    url = _required(settings().refresh_queue_url, "REFRESH_QUEUE_URL")
+    runs = [RunRef(organizationId=o, listId=li, runId=r) for o, li, r in requests]
+    return send_batch(url, [SharedPassMessage(runs=runs)]) if runs else 0
+
+
+def send_pass_segments(runs: list[RunRef], segments: int) -> int:
+    """One message per scan segment of a shared pass, each naming every run it serves."""
+    url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    messages = (
+        PassSegmentMessage(segment=n, segments=segments, runs=runs) for n in range(segments)
+    )
+    return send_batch(url, messages)

@@ -164,6 +164,37 @@ class WebhookMessage(QueueMessage):
     notBefore: float = 0
 
 
+# Shared refresh pass ----------------------------------------------------------------------------
+
+
+class RunRef(BaseModel):
+    """One list's run inside a shared pass."""
+
+    organizationId: Id
+    listId: Id
+    runId: Id
+
+    @property
+    def run(self) -> tuple[str, str, str]:
+        return self.organizationId, self.listId, self.runId
+
+
+class SharedPassMessage(QueueMessage):
+    """Refresh many queued lists with one read of the catalog (refresh queue; the scheduler's)."""
+
+    type: Literal["shared_pass"] = "shared_pass"
+    runs: list[RunRef] = Field(min_length=1)
+
+
+class PassSegmentMessage(QueueMessage):
+    """Evaluate one scan segment for every run of a shared pass (segment queue)."""
+
+    type: Literal["pass_segment"] = "pass_segment"
+    segment: NonNegativeInt
+    segments: PositiveInt
+    runs: list[RunRef] = Field(min_length=1)
+
+
 Message = Annotated[
     RefreshMessage
     | SegmentMessage
@@ -173,6 +204,8 @@ Message = Annotated[
     | SearchSegmentMessage
     | ExportMessage
     | CatalogChunkMessage
-    | WebhookMessage,
+    | WebhookMessage
+    | SharedPassMessage
+    | PassSegmentMessage,
     Field(discriminator="type"),
 ]

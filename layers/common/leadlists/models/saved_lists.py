@@ -84,6 +84,7 @@ class SavedList(BaseModel):
         str | None,
         Field(description="The user who created it: they and admins update and delete it"),
     ] = None
+    lastChangeAppliedAt: str | None = None
     createdAt: str
     updatedAt: str
     version: int

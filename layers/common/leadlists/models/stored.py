@@ -47,6 +47,7 @@ class SavedListRecord(_SavedListFields, total=False):
     nextRefreshAt: str | None
     refreshFailures: int  # failed runs in a row: an auto-updated list's schedule backs off
     createdBy: str  # the creator, who may change or delete it (as may admins)
+    lastChangeAppliedAt: str  # when a catalog change last joined or left a person (live lists)
 
 
 class _LeadListFields(TypedDict):

@@ -283,3 +283,34 @@ def ingest_job(file_id: str) -> dict[str, str]:
 
 def ingest_chunk(file_id: str, stage: str, chunk: int) -> dict[str, str]:
     return {GLOBAL_PK: f"INGEST#{file_id}#{stage.upper()}#{chunk:06d}"}
+
+
+# Live lists -------------------------------------------------------------------------------------
+# LiveTable (no tenant data, so outside the tenant table): the index of auto-updated lists' filters
+# (partition = a value a filter requires, sort = the list id) and, per catalog person, the stream
+# sequence number of the last change applied (duplicates and stale records are skipped).
+LIVE_ANY = "*"  # filters with no whole-value requirement: checked against every change
+LIVE_APPLIED_PREFIX = "APPLIED#"
+# A change that reached a list while a run owned it, kept in the run's partition for its end.
+RUN_CHANGE_PREFIX = "CHANGED#"
+
+
+def live_bucket(field: str, value: str) -> str:
+    """The index partition of the lists requiring `value` (case-insensitive) in `field`."""
+    return f"{field}={value.casefold()}"
+
+
+def live_filter(bucket: str, list_id: str) -> dict[str, str]:
+    return {PK: bucket, SK: list_id}
+
+
+def live_applied(person_id: str) -> dict[str, str]:
+    return {PK: f"{LIVE_APPLIED_PREFIX}{person_id}", SK: META}
+
+
+def run_change(org_id: str, list_id: str, run_id: str, person_id: str) -> dict[str, str]:
+    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_CHANGE_PREFIX}{person_id}"}
+
+
+def run_change_id(sort_key: str) -> str:
+    return sort_key.removeprefix(RUN_CHANGE_PREFIX)

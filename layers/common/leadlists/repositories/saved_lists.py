@@ -16,6 +16,7 @@ LIST_FIELDS = (
     "autoUpdateStatus", "lastSyncedTime", "connectedIntegration", "refreshStatus",
     "refreshError", "refreshProgress", "maxContacts", "createdAt", "updatedAt", "version",
     "refreshRunId", "refreshStartedAt", "nextRefreshAt", "refreshFailures", "createdBy",
+    "lastChangeAppliedAt",
 )  # fmt: skip
 
 

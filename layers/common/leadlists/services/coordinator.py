@@ -40,6 +40,16 @@ def segment_count(persons: int) -> int:
 
 def start(record: SavedListRecord, run_id: str, persons: int) -> None:
     """Split a claimed run into segments (safe to repeat: the run item is created once)."""
+    total = open_run(record, run_id, persons)
+    if total is not None:
+        org, list_id = record["organizationId"], record["id"]
+        queues.send_segments(org, list_id, run_id, total)
+        logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
+
+
+def open_run(record: SavedListRecord, run_id: str, persons: int) -> int | None:
+    """Record a claimed run and its first progress; its segment count, or None when the run is
+    already past collecting (a repeated start)."""
     org, list_id = record["organizationId"], record["id"]
     run = runs.create(
         org,
@@ -54,12 +64,11 @@ def start(record: SavedListRecord, run_id: str, persons: int) -> None:
     )
     if run["state"] != RunState.COLLECTING:
         logger.info("Run already past collecting", extra={"listId": list_id, "runId": run_id})
-        return
+        return None
     total = int(run["segmentsTotal"])
     counted = runs.totals(org, list_id, run_id)
     run_progress.report(org, list_id, run_id, run_progress.progress_of(run, counted), first=True)
-    queues.send_segments(org, list_id, run_id, total)
-    logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
+    return total
 
 
 def give_up(message: RunMessage, cause: str) -> None:

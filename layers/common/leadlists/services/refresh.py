@@ -20,7 +20,7 @@ from leadlists.models.saved_lists import SavedList
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import webhooks
+from leadlists.services import live_changes, webhooks
 from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
 
@@ -196,16 +196,18 @@ def compute(
     run_id: str,
     fail_on_error: bool = True,
     deadline: Deadline | None = None,
+    matched: list[dict[str, Any]] | None = None,
 ) -> SavedListRecord:
     """Run a claimed refresh to completion; on failure the list ends `failed`, never `running`.
 
     A queue consumer passes `fail_on_error=False` on attempts that SQS will retry: the retry
     takes the run over, and only the last attempt's failure marks the list failed. With a
-    `deadline` (an inline run), OutOfTime is raised before the work would outlive it."""
+    `deadline` (an inline run), OutOfTime is raised before the work would outlive it. A shared
+    pass hands in its `matched` persons (in id order), read with every other due list's."""
     org, list_id = record["organizationId"], record["id"]
     try:
-        flt = Filter.model_validate(record["usedFilter"])
-        matched = _matching(flt, deadline)
+        if matched is None:
+            matched = _matching(Filter.model_validate(record["usedFilter"]), deadline)
         cap = record.get("maxContacts")
         selected = matched[:cap] if cap else matched
         selected_ids = {p["id"] for p in selected}
@@ -257,6 +259,7 @@ def complete(
         from leadlists import metrics
 
         metrics.refresh_completed(record, contacts, finished)
+        live_changes.after_run(completed, run_id)
     webhooks.refreshed(completed, added, removed)
     return completed
 
@@ -286,6 +289,8 @@ def fail(org_id: str, list_id: str, run_id: str, cause: str) -> SavedListRecord 
     }
     failed = _finish(current, run_id, fields, next_at, ())
     webhooks.refresh_failed(failed)
+    if failed is not None:
+        live_changes.after_failed_run(failed, run_id)
     return failed
 
 

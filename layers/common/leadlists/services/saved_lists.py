@@ -16,7 +16,7 @@ from leadlists.errors import Conflict, Forbidden, NotFound, Unavailable
 from leadlists.models.common import DEFAULT_PAGE, parse_uuid
 from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveListRequest
 from leadlists.models.stored import SavedListRecord
-from leadlists.repositories import keys, tenant_records
+from leadlists.repositories import filter_index, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import cleanup, webhooks
 from leadlists.status import RefreshStatus
@@ -56,7 +56,13 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
     if request.id is None:
         record = _new_record(caller, request, used_filter, timestamp)
         repo.create(record)
-        _queue_refresh(record, lambda: repo.delete(caller.org_id, record["id"], record["name"]))
+
+        def undo() -> None:
+            repo.delete(caller.org_id, record["id"], record["name"])
+            filter_index.sync(record, None)
+
+        filter_index.sync(None, record)
+        _queue_refresh(record, undo)
         return to_model(record)
 
     current = repo.get(caller.org_id, request.id)
@@ -74,10 +80,14 @@ def save(caller: Caller, request: SaveListRequest) -> SavedList:
         record["refreshStatus"] = RefreshStatus.QUEUED
         record["refreshRunId"] = new_id()
     repo.replace(record, expected_version=current["version"], old_name=current["name"])
+    filter_index.sync(current, record)
     if filter_changed:
-        _queue_refresh(
-            record, lambda: repo.replace(current, record["version"], old_name=record["name"])
-        )
+
+        def undo() -> None:
+            repo.replace(current, record["version"], old_name=record["name"])
+            filter_index.sync(record, current)
+
+        _queue_refresh(record, undo)
     return to_model(record)
 
 
@@ -184,6 +194,7 @@ def delete(caller: Caller, list_id: str) -> None:
     _require_change_right(caller, record)
     if not repo.delete(caller.org_id, list_id, record["name"]):
         raise NotFound("List not found")
+    filter_index.sync(record, None)
     cleanup.schedule(caller.org_id, list_id, keys.SAVED, [record.get("refreshRunId")])
     webhooks.publish(caller.org_id, "list.deleted", {"listId": list_id, "name": record["name"]})
 

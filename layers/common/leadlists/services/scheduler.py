@@ -16,7 +16,8 @@ logger = Logger()
 
 def queue_due(moment: datetime | None = None) -> dict[str, int]:
     """Read due lists from the sparse DueForRefresh index (never a table scan), mark each queued
-    unless a run is queued or running, and send the requests ten a call."""
+    unless a run is queued or running, and send them as shared passes (`shared_pass`: one read
+    of the catalog serves up to PASS_MAX_RUNS lists)."""
     when = iso(moment or now())
     pending: list[tuple[str, str, str]] = []
     queued = skipped = 0
@@ -32,11 +33,11 @@ def queue_due(moment: datetime | None = None) -> dict[str, int]:
             skipped += 1
             continue
         pending.append((org, list_id, record["refreshRunId"]))
-        if len(pending) == queues.BATCH_ENTRIES:
-            queues.send_refresh_requests(pending)
+        if len(pending) == queues.PASS_MAX_RUNS:
+            queues.send_shared_pass(pending)  # one catalog read for all of them
             queued, pending = queued + len(pending), []
     if pending:
-        queues.send_refresh_requests(pending)
+        queues.send_shared_pass(pending)
         queued += len(pending)
     logger.info("Scheduled refresh", extra={"queued": queued, "skipped": skipped})
     return {"queued": queued, "skipped": skipped}

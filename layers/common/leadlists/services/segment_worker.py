@@ -32,18 +32,28 @@ def process(message: SegmentMessage) -> dict[str, int]:
     total = int(run["segmentsTotal"])
     if segment >= total:
         raise Invalid(f"Segment {segment} outside 0..{total - 1}")
-    matched_count = 0
+    matched: list[dict[str, Any]] | None = None
     if not runs.segment_done(org, list_id, run_id, segment):
         flt = Filter.model_validate(run["usedFilter"])
-        matched = sorted(catalog.matching_persons(flt, segment, total), key=lambda p: p["id"])
-        matched_count = len(matched)
-        runs.put_members(org, list_id, run_id, (p["id"] for p in matched), segment)
+        matched = list(catalog.matching_persons(flt, segment, total))
+    return record_matches(message.run, segment, matched)
+
+
+def record_matches(
+    run: tuple[str, str, str], segment: int, matched: list[dict[str, Any]] | None
+) -> dict[str, int]:
+    """Record a segment's matches of one run and count the segment once (`matched` None: the
+    segment was already counted, only the progress is looked at again)."""
+    org, list_id, run_id = run
+    ordered = sorted(matched or [], key=lambda p: p["id"])
+    if matched is not None:
+        runs.put_members(org, list_id, run_id, (p["id"] for p in ordered), segment)
         # The tenant copies too, 25 a call, right here: no copy messages to send, receive and
         # count once each (a retried segment overwrites the same copies).
-        tenant_records.put_copies(org, keys.PERSON, matched)
-        runs.complete_segment(org, list_id, run_id, segment, len(matched), 0)
+        tenant_records.put_copies(org, keys.PERSON, ordered)
+        runs.complete_segment(org, list_id, run_id, segment, len(ordered), 0)
     run_progress.after_count(org, list_id, run_id)
-    return {"matched": matched_count, "skipped": 0}
+    return {"matched": len(ordered), "skipped": 0}
 
 
 def copy_chunks(persons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

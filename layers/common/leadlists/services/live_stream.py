@@ -1,0 +1,73 @@
+"""The catalog stream's consumer: each DynamoDB stream record of a catalog person becomes a
+`live_changes.Change`. Powertools' BatchProcessor reports failed records by sequence number, so
+Lambda retries the batch from the first failure (bisecting it on errors, as the template says);
+records applied before it are skipped on the retry by their person's applied mark."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from leadlists.repositories import catalog, dynamo, filter_index, keys
+from leadlists.repositories.filter_index import Entry
+from leadlists.services import live_changes
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def _image(stream: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    image = stream.get(name)
+    return dynamo.from_item(image) if image else None
+
+
+def to_change(raw: Mapping[str, Any]) -> live_changes.Change | None:
+    """The change a stream record carries, or None when it is not a catalog person's (companies
+    and the catalog's stats: persons carry their company's facets, so only they move lists)."""
+    stream = raw["dynamodb"]
+    old, new = _image(stream, "OldImage"), _image(stream, "NewImage")
+    image = new or old
+    if image is None or image.get(keys.KIND) != keys.PERSON or not image.get("id"):
+        return None
+    return live_changes.Change(
+        person_id=str(image["id"]),
+        sequence=str(stream["SequenceNumber"]),
+        old=None if old is None else catalog.strip_internal(old),
+        new=None if new is None else catalog.strip_internal(new),
+    )
+
+
+class BatchIndex:
+    """The filter index as one invocation sees it: each bucket read once per batch (an import
+    changes many persons sharing values; a list saved meanwhile is seen by the next batch)."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, list[Entry]] = {}
+
+    def __call__(self, bucket: str) -> list[Entry]:
+        if bucket not in self.buckets:
+            self.buckets[bucket] = list(filter_index.entries(bucket))
+        return self.buckets[bucket]
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    index = BatchIndex()
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        change = to_change(record.raw_event)
+        if change is not None:
+            live_changes.apply(change, index)
+
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -27,7 +27,7 @@ def test_each_invocation_logs_its_own_function_name(monkeypatch: pytest.MonkeyPa
         barrier.wait(5)  # both invocations are in flight at once
         log.info("working", extra={"me": event["me"]})
 
-    monkeypatch.setattr(lambdas, "load_handler", lambda logical_id: handler)
+    monkeypatch.setattr(lambdas, "load_handler", lambda logical_id, copy=0: handler)
     threads = [
         threading.Thread(target=lambdas.invoke, args=(name, {"me": name}))
         for name in ("SaveListFunction", "RefreshWorkerFunction")

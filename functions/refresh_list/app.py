@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from leadlists.api import SavedListId, create_app, current_caller, dump, handler
 from leadlists.deadline import Deadline
+from leadlists.models.common import json_answers
 from leadlists.models.saved_lists import RefreshRequest, SavedList
 from leadlists.services import refresh
 
@@ -16,17 +17,16 @@ app = create_app()
 @app.post(
     "/lists/refresh/<id>",
     summary="Refresh a saved list",
-    responses={
-        200: {
-            "description": "Refreshed within the request: the list with its new counts",
-            "content": {"application/json": {"model": SavedList}},
-        },
-        202: {
-            "description": "Queued for the background fan-out (or a refresh already on its way):"
-            " the list with refreshStatus and refreshProgress; GET it until refreshStatus is idle",
-            "content": {"application/json": {"model": SavedList}},
-        },
-    },
+    responses=json_answers(
+        {
+            200: ("Refreshed within the request: the list with its new counts", SavedList),
+            202: (
+                "Queued for the background fan-out (or a refresh already on its way): the list"
+                " with refreshStatus and refreshProgress; GET it until refreshStatus is idle",
+                SavedList,
+            ),
+        }
+    ),
 )
 def refresh_list(
     id: SavedListId,

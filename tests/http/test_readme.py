@@ -9,6 +9,7 @@ README shows one there (a `# {"code": ...}` comment).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -106,9 +107,11 @@ def test_readme_walkthroughs_run_top_to_bottom(http_target: Target, tmp_path: Pa
 
 @pytest.mark.local_only("reads the local gateway's log")
 def test_a_refused_token_is_logged_with_its_reason_never_answered_with_it(
-    http_target: Target, caplog: pytest.LogCaptureFixture
+    http_target: Target, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expired = http_target.runtime.token(ttl=-3600)
+    # `leadlists serve` (or a CLI test in this process) may point this logger at stderr only.
+    monkeypatch.setattr(logging.getLogger("leadlists_local"), "propagate", True)
     with caplog.at_level("WARNING", logger="leadlists_local"):
         answer = requests.get(
             http_target.url("/lists/org_demo"),

@@ -177,6 +177,8 @@ def test_seeding_a_large_catalog_shows_progress(
     from leadlists_local import catalog as local_catalog
 
     monkeypatch.setattr(local_catalog, "SEED_PROGRESS_EVERY", 10)
+    # A CLI test before this one may have pointed the runtime's logger at stderr only.
+    monkeypatch.setattr(local_catalog.logger, "propagate", True)
     with caplog.at_level("INFO", logger="leadlists_local"):
         local_catalog.seed_catalog(companies=2, persons=25)
     lines = [r.getMessage() for r in caplog.records if "Seeding the catalog" in r.getMessage()]

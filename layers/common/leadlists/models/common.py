@@ -6,8 +6,10 @@ import uuid
 from typing import Annotated, Any
 
 from annotated_types import Interval
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -102,3 +104,11 @@ def present(name: str) -> dict[str, Any]:
 def absent(*names: str) -> dict[str, Any]:
     """JSON Schema: each of `names` is omitted or null."""
     return {"properties": {name: {"type": "null"} for name in names}}
+
+
+def json_answers(answers: dict[int, tuple[str, type[BaseModel]]]) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI answers of a route with more than one success status (200 and 202)."""
+    return {
+        status: {"description": text, "content": {"application/json": {"model": model}}}
+        for status, (text, model) in answers.items()
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
+from leadlists.models.common import json_answers
 from leadlists.status import ExportStatus
 
 
@@ -42,13 +43,12 @@ class ExportState(BaseModel):
 
 
 # The OpenAPI answers of an export route (saved list or lead list).
-EXPORT_RESPONSES: dict[int, OpenAPIResponse] = {
-    200: {
-        "description": "Written within the request: a time-limited download link",
-        "content": {"application/json": {"model": ExportResult}},
-    },
-    202: {
-        "description": "Too large for the request: written in the background; poll its status",
-        "content": {"application/json": {"model": ExportStarted}},
-    },
-}
+EXPORT_RESPONSES: dict[int, OpenAPIResponse] = json_answers(
+    {
+        200: ("Written within the request: a time-limited download link", ExportResult),
+        202: (
+            "Too large for the request: written in the background; poll its status",
+            ExportStarted,
+        ),
+    }
+)

@@ -73,7 +73,6 @@ def parse_saved_list(pk: str) -> tuple[str, str]:
 # each segment's matched person ids, sorted, a chunk of them to an item (the finalizer merges the
 # segments' sorted chunks into one id order).
 
-RUN_MEMBER_PREFIX = "MEMBER#"
 RUN_MEMBERS_PREFIX = "MEMBERS#"
 
 
@@ -89,14 +88,6 @@ def run_copy_done(
     org_id: str, list_id: str, run_id: str, segment: int, chunk: int
 ) -> dict[str, str]:
     return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"COPY#{segment:06d}#{chunk:06d}"}
-
-
-def run_member(org_id: str, list_id: str, run_id: str, person_id: str) -> dict[str, str]:
-    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_MEMBER_PREFIX}{person_id}"}
-
-
-def run_member_id(sort_key: str) -> str:
-    return sort_key.removeprefix(RUN_MEMBER_PREFIX)
 
 
 def run_members_chunk(

@@ -298,7 +298,7 @@ def measured_for_estimate(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_size(persons: int, segment_size: int) -> dict[str, Any]:
+def run_size(persons: int, segment_size: int, trace: bool = True) -> dict[str, Any]:
     from leadlists.config import settings
     from leadlists.repositories import saved_lists as repo
     from leadlists_local import lambdas
@@ -319,7 +319,7 @@ def run_size(persons: int, segment_size: int) -> dict[str, Any]:
         )
         saved = json.loads(lambdas.invoke(route.function, event)["body"])
         segments = min(math.ceil(persons / segment_size), settings().refresh_max_segments)
-        driver = Driver(created, traced_segment=min(1, segments - 1))
+        driver = Driver(created, traced_segment=min(1, segments - 1) if trace else -1)
         start = time.perf_counter()
         driver.run()
         seconds = time.perf_counter() - start
@@ -434,6 +434,11 @@ def main(argv: list[str] | None = None) -> int:
         "--max-seconds", type=float, default=3600, help="skip a size projected to take longer"
     )
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="no tracemalloc on a segment (its overhead inflates that segment's time)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
@@ -459,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {note}", flush=True)
                 skipped.append(note)
                 continue
-        row = run_size(persons, args.segment_size)
+        row = run_size(persons, args.segment_size, not args.no_memory)
         rows.append(row)
         vs_floor, _, vs_min = ratios(row)
         print(

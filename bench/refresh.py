@@ -367,12 +367,13 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
         steps, base = r["by_step"], r["floor"]
         split = " / ".join(f"{steps.get(k, 0):.0f}" for k in ("segment", "copy", "finalize"))
         vs_floor, per_1000, vs_min = ratios(r)
+        peak = f"{r['peak_mib']:.1f}" if r["peak_mib"] else "(--memory)"
         lines.append(
             f"| {r['persons']:,} | {r['segments']} | {r['matched']:,} ({r['expected']:,}) "
             f"| {r['members']:,} | {r['seconds']:.1f} "
             f"| {base['seconds']:.1f} ({base['scan_s']:.1f} + {base['write_s']:.1f}) "
             f"| **{vs_floor:.2f}x** | {r['calls']:,} | {per_1000:.1f} | {base['min_calls']:,} "
-            f"| **{vs_min:.2f}x** | {r['peak_mib']:.1f} | {split} |"
+            f"| **{vs_min:.2f}x** | {peak} | {split} |"
         )
     return lines
 
@@ -406,9 +407,10 @@ def write_results(
         "are members. **vs floor** is refresh time over that floor: what our own work adds to "
         "the emulator's unavoidable cost. The **batch minimum** of DynamoDB calls is those scan "
         "pages plus one 25-item BatchWriteItem per 25 matches for each thing a refresh must "
-        "store per match (the tenant copy and the member item). Peak MiB is tracemalloc's "
-        "peak during one segment's handler call (it includes the in-process emulator's page "
-        "buffers; that segment's time is inflated by tracemalloc).",
+        "store per match (the tenant copy and the member item). Peak MiB (only with `--memory`) "
+        "is tracemalloc's peak during one segment's handler call, including the in-process "
+        "emulator's page buffers; tracemalloc slows that segment many-fold, so times are taken "
+        "without it.",
         "",
         *table(rows),
         "",
@@ -435,9 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     parser.add_argument(
-        "--no-memory",
+        "--memory",
         action="store_true",
-        help="no tracemalloc on a segment (its overhead inflates that segment's time)",
+        help="peak memory of one segment (tracemalloc; inflates that segment's time many-fold)",
     )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -464,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {note}", flush=True)
                 skipped.append(note)
                 continue
-        row = run_size(persons, args.segment_size, not args.no_memory)
+        row = run_size(persons, args.segment_size, args.memory)
         rows.append(row)
         vs_floor, _, vs_min = ratios(row)
         print(

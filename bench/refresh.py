@@ -228,8 +228,9 @@ def count_calls() -> Counter[str]:
 
 def floor(segments: int, matched: int) -> dict[str, float]:
     """The emulator's own cost of the same work, measured in the same run on the same catalog:
-    a bare low-level scan of every segment with the list's pushdown (items counted, never
-    deserialized) plus bare BatchWriteItem calls of `matched` pre-serialized member-sized items.
+    a bare low-level scan of every segment with the list's pushdown (items never deserialized)
+    plus bare BatchWriteItem calls storing, for each of `matched` persons, its scanned item as
+    the tenant copy and a key-only member item.
     Also the batch minimum of DynamoDB calls: those scan pages, and a write of 25 items a call
     for each of the two things a refresh must store per match (its tenant copy, its member)."""
     from leadlists.config import settings
@@ -241,7 +242,7 @@ def floor(segments: int, matched: int) -> dict[str, float]:
     pushdown = person_pushdown(Filter.model_validate(BROAD), keys.KIND, keys.PERSON)
     pushdown["ExpressionAttributeValues"] = dynamo.values(pushdown["ExpressionAttributeValues"])
     start = time.perf_counter()
-    pages = 0
+    pages, returned = 0, []
     for segment in range(segments):
         request = {
             "TableName": settings().global_table,
@@ -252,14 +253,19 @@ def floor(segments: int, matched: int) -> dict[str, float]:
         while True:
             answer = client.scan(**request)
             pages += 1
+            returned += answer["Items"]
             if "LastEvaluatedKey" not in answer:
                 break
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
     scan_s = time.perf_counter() - start
-    items = [
-        {"PutRequest": {"Item": {"pk": {"S": f"FLOOR#{ORG}"}, "sk": {"S": f"M#{n:09d}"}}}}
-        for n in range(matched)
-    ]
+    # What a refresh must store per match, written bare: the scanned item itself as the tenant
+    # copy (its key swapped), and a key-only member item.
+    tenant = f"FLOOR#{ORG}"
+    items = []
+    for n, item in enumerate(returned[:matched]):
+        copy_item = {**item, "pk": {"S": f"{tenant}#{n:09d}"}, "sk": {"S": "#META"}}
+        items.append({"PutRequest": {"Item": copy_item}})
+        items.append({"PutRequest": {"Item": {"pk": {"S": tenant}, "sk": {"S": f"M#{n:09d}"}}}})
     start = time.perf_counter()
     for chunk in dynamo.chunks(items, dynamo.BATCH_WRITE_MAX):
         client.batch_write_item(RequestItems={settings().tenant_table: chunk})
@@ -298,7 +304,7 @@ def measured_for_estimate(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_size(persons: int, segment_size: int) -> dict[str, Any]:
+def run_size(persons: int, segment_size: int, trace: bool = True) -> dict[str, Any]:
     from leadlists.config import settings
     from leadlists.repositories import saved_lists as repo
     from leadlists_local import lambdas
@@ -319,7 +325,7 @@ def run_size(persons: int, segment_size: int) -> dict[str, Any]:
         )
         saved = json.loads(lambdas.invoke(route.function, event)["body"])
         segments = min(math.ceil(persons / segment_size), settings().refresh_max_segments)
-        driver = Driver(created, traced_segment=min(1, segments - 1))
+        driver = Driver(created, traced_segment=min(1, segments - 1) if trace else -1)
         start = time.perf_counter()
         driver.run()
         seconds = time.perf_counter() - start
@@ -367,12 +373,13 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
         steps, base = r["by_step"], r["floor"]
         split = " / ".join(f"{steps.get(k, 0):.0f}" for k in ("segment", "copy", "finalize"))
         vs_floor, per_1000, vs_min = ratios(r)
+        peak = f"{r['peak_mib']:.1f}" if r["peak_mib"] else "(--memory)"
         lines.append(
             f"| {r['persons']:,} | {r['segments']} | {r['matched']:,} ({r['expected']:,}) "
             f"| {r['members']:,} | {r['seconds']:.1f} "
             f"| {base['seconds']:.1f} ({base['scan_s']:.1f} + {base['write_s']:.1f}) "
             f"| **{vs_floor:.2f}x** | {r['calls']:,} | {per_1000:.1f} | {base['min_calls']:,} "
-            f"| **{vs_min:.2f}x** | {r['peak_mib']:.1f} | {split} |"
+            f"| **{vs_min:.2f}x** | {peak} | {split} |"
         )
     return lines
 
@@ -401,14 +408,16 @@ def write_results(
         "parallel wall clock).",
         "",
         "**Floor**, measured in the same run on the same catalog right after the refresh: a bare "
-        "low-level scan of every segment with the list's own pushdown (items counted, never "
-        "deserialized) plus bare BatchWriteItem calls of as many pre-serialized items as there "
-        "are members. **vs floor** is refresh time over that floor: what our own work adds to "
+        "low-level scan of every segment with the list's own pushdown (items never "
+        "deserialized) plus bare BatchWriteItem calls storing, for each member, what a refresh "
+        "must store: its scanned item as the tenant copy (key swapped) and a key-only member "
+        "item. **vs floor** is refresh time over that floor: what our own work adds to "
         "the emulator's unavoidable cost. The **batch minimum** of DynamoDB calls is those scan "
         "pages plus one 25-item BatchWriteItem per 25 matches for each thing a refresh must "
-        "store per match (the tenant copy and the member item). Peak MiB is tracemalloc's "
-        "peak during one segment's handler call (it includes the in-process emulator's page "
-        "buffers; that segment's time is inflated by tracemalloc).",
+        "store per match (the tenant copy and the member item). Peak MiB (only with `--memory`) "
+        "is tracemalloc's peak during one segment's handler call, including the in-process "
+        "emulator's page buffers; tracemalloc slows that segment many-fold, so times are taken "
+        "without it.",
         "",
         *table(rows),
         "",
@@ -434,6 +443,11 @@ def main(argv: list[str] | None = None) -> int:
         "--max-seconds", type=float, default=3600, help="skip a size projected to take longer"
     )
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="peak memory of one segment (tracemalloc; inflates that segment's time many-fold)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
@@ -459,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {note}", flush=True)
                 skipped.append(note)
                 continue
-        row = run_size(persons, args.segment_size)
+        row = run_size(persons, args.segment_size, args.memory)
         rows.append(row)
         vs_floor, _, vs_min = ratios(row)
         print(

@@ -455,7 +455,7 @@ def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
     ("broken", "dlq"),
     [
         ("send_segments", "RefreshDeadLetterQueue"),  # the coordinator never gets its run out
-        ("put_copies", "TenantCopyDeadLetterQueue"),  # no tenant copy can be written
+        ("put_copies", "RefreshSegmentDeadLetterQueue"),  # segments cannot write tenant copies
     ],
 )
 def test_request_and_copy_messages_exhausting_retries_end_failed(

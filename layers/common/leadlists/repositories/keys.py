@@ -73,7 +73,6 @@ def parse_saved_list(pk: str) -> tuple[str, str]:
 # each segment's matched person ids, sorted, a chunk of them to an item (the finalizer merges the
 # segments' sorted chunks into one id order).
 
-RUN_MEMBER_PREFIX = "MEMBER#"
 RUN_MEMBERS_PREFIX = "MEMBERS#"
 
 
@@ -98,14 +97,6 @@ def run_counter(org_id: str, list_id: str, run_id: str, shard: int) -> dict[str,
     """One shard of a run's counters: segments and copy chunks add to different shards, so
     concurrent workers rarely write the same item."""
     return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_COUNTER_PREFIX}{shard:03d}"}
-
-
-def run_member(org_id: str, list_id: str, run_id: str, person_id: str) -> dict[str, str]:
-    return {PK: refresh_run(org_id, list_id, run_id)[PK], SK: f"{RUN_MEMBER_PREFIX}{person_id}"}
-
-
-def run_member_id(sort_key: str) -> str:
-    return sort_key.removeprefix(RUN_MEMBER_PREFIX)
 
 
 def run_members_chunk(

@@ -16,7 +16,7 @@ SEED_FIELDS = {
     "createdAt", "updatedAt",
 }  # fmt: skip
 # The seed's object plus the paging of its members (the first 1,000 shown).
-LIST_FIELDS = SEED_FIELDS | {"memberCount", "membersNextToken"}
+LIST_FIELDS = SEED_FIELDS | {"memberCount", "membersNextToken", "ownerId"}
 # A listing's item: the list's fields and its member count, no member ids.
 LISTING_FIELDS = SEED_FIELDS - {"personIds", "companyIds"} | {"memberCount"}
 

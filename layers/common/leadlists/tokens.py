@@ -44,8 +44,7 @@ def _cipher(tag: bytes, data: bytes) -> bytes:
     """XOR with the keystream under `tag` (its own inverse)."""
     blocks = (len(data) + _BLOCK - 1) // _BLOCK
     stream = b"".join(
-        hmac.new(_key(), tag + n.to_bytes(4, "big"), hashlib.sha256).digest()
-        for n in range(blocks)
+        hmac.new(_key(), tag + n.to_bytes(4, "big"), hashlib.sha256).digest() for n in range(blocks)
     )
     return bytes(a ^ b for a, b in zip(data, stream, strict=False))
 

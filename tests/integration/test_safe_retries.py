@@ -77,17 +77,15 @@ def test_failures_midway_leave_a_state_the_same_request_completes(
     save = {"organizationId": ORG_A, "listName": "Germany", "contacts_found": 0,
             "filter": {"countries": ["Germany"]}}  # fmt: skip
     key = {"Idempotency-Key": "save-germany"}
-    real = queues._client()
 
-    class Down:
-        def send_message(self, **_: Any) -> None:
-            raise ClientError({"Error": {"Code": "ServiceUnavailable"}}, "SendMessage")
+    def down(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ServiceUnavailable"}}, "SendMessage")
 
-    monkeypatch.setattr(queues, "_client", Down)
-    status, body, _ = api.post("/lists/save", save, headers=key)
+    with monkeypatch.context() as patch:
+        patch.setattr(queues._client(), "send_message", down)
+        status, body, _ = api.post("/lists/save", save, headers=key)
     assert status == 503 and body["code"] == "SERVICE_UNAVAILABLE"
     assert api.get(f"/lists/{ORG_A}")[1] == []
-    monkeypatch.setattr(queues, "_client", lambda: real)
     status, saved, _ = api.post("/lists/save", save, headers=key)
     assert status == 200 and saved["refreshStatus"] == "queued"
     assert [x["id"] for x in api.get(f"/lists/{ORG_A}")[1]] == [saved["id"]]

@@ -324,7 +324,7 @@ def add_prospects(caller: Caller, raw_id: str, request: AddProspectsRequest) -> 
         held = tenant_copy.held(caller.org_id, keys.PERSON, records)
         added = _add(caller.org_id, record, keys.PERSON, records, keep=held)
         ignored = [i for i in records if i in held]
-        return AddedProspects(addedCount=len(added), ignoredIds=ignored)
+        return AddedProspects(addedCount=len(added), ignoredIds=ignored or None)
     elif request.selection is None:  # the model guarantees exactly one mode
         raise TypeError("add-prospects needs persons or a selection")
     else:

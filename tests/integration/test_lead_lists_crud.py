@@ -16,9 +16,9 @@ SEED_FIELDS = {
     "createdAt", "updatedAt",
 }  # fmt: skip
 # The seed's object plus the paging of its members (the first 1,000 shown).
-LIST_FIELDS = SEED_FIELDS | {"memberCount", "membersNextToken"}
+LIST_FIELDS = SEED_FIELDS | {"memberCount", "membersNextToken", "ownerId"}
 # A listing's item: the list's fields and its member count, no member ids.
-LISTING_FIELDS = SEED_FIELDS - {"personIds", "companyIds"} | {"memberCount"}
+LISTING_FIELDS = SEED_FIELDS - {"personIds", "companyIds"} | {"memberCount", "ownerId"}
 
 
 def test_create_answers_201_with_the_seed_fields_and_member_paging(api):
@@ -152,10 +152,11 @@ def test_patch_changes_only_the_fields_given(api):
 def test_patch_replaces_user_ids_and_access_follows(api):
     created = new_list(api)
     status, body, _ = api.call("PATCH", f"{BASE}/{created['id']}", {"userIds": ["user_2"]})
-    assert status == 200 and body["userIds"] == ["user_2"]
+    # The owner (its creator) always stays in userIds.
+    assert status == 200 and body["userIds"] == ["user_2", "user_1"]
     status, _, _ = api.as_(user="user_2", role=None).get(f"{BASE}/{created['id']}")
     assert status == 200
-    status, body, _ = api.as_(user="user_1", role=None).get(f"{BASE}/{created['id']}")
+    status, body, _ = api.as_(user="user_3", role=None).get(f"{BASE}/{created['id']}")
     assert_error(status, body, 403, "FORBIDDEN")
 
 
@@ -236,5 +237,8 @@ def test_shared_non_admins_may_use_the_list(api, catalog):
     assert status == 200 and body["companyIds"] == [company]
     status, body, _ = member.call("PATCH", f"{BASE}/{created['id']}", {"name": "Ours"})
     assert status == 200 and body["name"] == "Ours"
-    status, _, _ = member.delete(f"{BASE}/{created['id']}")
+    # Using is not owning: resharing and deleting are the owner's (or an admin's).
+    status, body, _ = member.delete(f"{BASE}/{created['id']}")
+    assert_error(status, body, 403, "FORBIDDEN")
+    status, _, _ = api.delete(f"{BASE}/{created['id']}")
     assert status == 200

@@ -310,9 +310,9 @@ class AddedProspects(AddedCount):
 
     ignoredIds: list[str] | None = Field(
         default=None,
-        exclude_if=lambda ids: ids is None,
+        exclude_if=lambda ids: not ids,
         description="Persons already in the organization's records: added to the list, their "
-        "supplied data ignored (direct mode only)",
+        "supplied data ignored (direct mode only; absent when there are none)",
     )
 
 

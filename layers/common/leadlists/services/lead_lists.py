@@ -320,17 +320,19 @@ def add_prospects(
     caller: Caller, raw_id: str, request: AddProspectsRequest
 ) -> AddedProspects | SelectionAdded:
     """Direct-mode data never rewrites a person the organization already holds: that copy may
-    show in lists the caller cannot see. Those ids are added, and named in `ignoredIds`. A
+    show in lists the caller cannot see. Those ids are added, and named in `ignoredIds` (ids the
+    catalog knows are copied from the catalog, as ever: no supplied data is used for them). A
     `selectAll` selection answers where the next one continues (`nextOffset`)."""
     caller.require_own_org(request.organizationId)
     record = _load(caller, raw_id)
     _require_type(record, keys.PERSON)
     if request.persons is not None:
         records = _direct(request.persons)
-        held = tenant_copy.held(caller.org_id, keys.PERSON, records)
+        supplied = [i for i, r in records.items() if r.get("tenantOnly")]
+        held = tenant_copy.held(caller.org_id, keys.PERSON, supplied)
         added = _add(caller.org_id, record, keys.PERSON, records, keep=held)
         ignored = [i for i in records if i in held]
-        return AddedProspects(addedCount=len(added), ignoredIds=ignored)
+        return AddedProspects(addedCount=len(added), ignoredIds=ignored or None)
     elif request.selection is None:  # the model guarantees exactly one mode
         raise TypeError("add-prospects needs persons or a selection")
     else:

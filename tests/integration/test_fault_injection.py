@@ -166,7 +166,7 @@ def test_sqs_consumer_failing_one_record_retries_only_that_record(api, catalog, 
 # ------------------------------------------------------------ steps killed without raising
 # A Lambda killed by its timeout or out of memory raises nothing: no handler runs, the message
 # is not acknowledged, SQS delivers it again after its visibility timeout and, after
-# maxReceiveCount receives, moves it to its dead-letter queue, where DeadLetterFunction fails the
+# maxReceiveCount receives, moves it to its dead-letter queue, where DeadLettersFunction fails the
 # run. Each fan-out step is killed on its first attempt (the list ends completed, exactly) or on
 # every attempt, the last included (the list ends failed with a readable reason); never running.
 
@@ -422,7 +422,7 @@ def test_dead_letter_consumer_drops_a_malformed_message_after_logging_it(aws, ca
     record = {"messageId": "m-1", "receiptHandle": "r", "body": "{not json", "attributes": {},
               "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
               "awsRegion": "us-east-1", "eventSourceARN": dlq["arn"]}  # fmt: skip
-    assert lambdas.invoke("DeadLetterFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    assert lambdas.invoke("DeadLettersFunction", {"Records": [record]}) == {"batchItemFailures": []}
     errors = [r.message for r in caplog.records if r.levelname == "ERROR"]
     assert errors == ["Malformed dead letter"]
     assert '"DeadLetters":[1.0]' in capsys.readouterr().out  # counted: the alarm fires

@@ -292,20 +292,16 @@ def _chunk_ids(partition: str, sort_keys: list[str]) -> Iterator[str]:
 def _partition_request(
     org_id: str, list_id: str, run_id: str, prefix: str | None, projection: str | None
 ) -> dict[str, Any]:
+    """A strongly consistent Query of the run's partition, its sort keys starting `prefix`."""
     partition = keys.refresh_run(org_id, list_id, run_id)[keys.PK]
-    request: dict[str, Any] = {
-        "TableName": _table(),
-        "KeyConditionExpression": "#p = :p",
-        "ExpressionAttributeNames": {"#p": keys.PK},
-        "ExpressionAttributeValues": dynamo.values({":p": partition}),
-        "ConsistentRead": True,
-    }
+    request = dynamo.partition_query(_table(), keys.PK, partition)
+    request["ConsistentRead"] = True
+    if projection or prefix:
+        request["ExpressionAttributeNames"]["#s"] = keys.SK
     if projection:
         request["ProjectionExpression"] = projection
-        request["ExpressionAttributeNames"]["#s"] = keys.SK
     if prefix:
-        request["KeyConditionExpression"] += " AND begins_with(#k, :m)"
-        request["ExpressionAttributeNames"]["#k"] = keys.SK
+        request["KeyConditionExpression"] += " AND begins_with(#s, :m)"
         request["ExpressionAttributeValues"] = dynamo.values({":p": partition, ":m": prefix})
     return request
 

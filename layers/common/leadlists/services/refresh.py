@@ -309,11 +309,12 @@ def _finish(
     now: auto-update turned on or off during the run is honoured (the write is conditional on
     the auto-update it read, and read again when a save changed it)."""
     org, list_id = record["organizationId"], record["id"]
-    current: SavedListRecord | None = record
     for _ in range(_FINISH_TRIES):
         current = repo.get(org, list_id)
         if current is None or current.get("refreshRunId") != run_id:
             return None
+        if current.get("refreshStatus") not in (RefreshStatus.QUEUED, RefreshStatus.RUNNING):
+            return None  # already completed or failed: never overwritten
         auto = current["autoUpdateStatus"]
         schedule = {**current, "nextRefreshAt": next_at(current) if auto == "enabled" else None}
         due_set, due_remove = repo.schedule_fields(schedule)

@@ -187,8 +187,7 @@ def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class TransactionCancelled(Exception):
-    """A transaction DynamoDB cancelled for a reason retrying does not cure (or that outlasted
-    the retries); `reasons` holds one code per item ("None" for the items that were fine), for
+    """A transaction DynamoDB cancelled for a reason retrying does not cure; `reasons` holds one code per item ("None" for the items that were fine), for
     the caller to tell apart: a failed condition is usually the client's 409, anything else
     stays an error (a 5xx)."""
 
@@ -236,7 +235,8 @@ def transact(items: list[dict[str, Any]]) -> None:
     try:
         with_retries(lambda: client().transact_write_items(TransactItems=items))
     except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+        # Conflicts that outlast the retries stay a ClientError (a 5xx), as any other error.
+        if exc.response["Error"]["Code"] == "TransactionCanceledException" and not retryable(exc):
             raise TransactionCancelled(cancellation_reasons(exc)) from exc
         raise
 

@@ -187,9 +187,9 @@ def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class TransactionCancelled(Exception):
-    """A transaction DynamoDB cancelled for a reason retrying does not cure; `reasons` holds one code per item ("None" for the items that were fine), for
-    the caller to tell apart: a failed condition is usually the client's 409, anything else
-    stays an error (a 5xx)."""
+    """A transaction DynamoDB cancelled for a reason retrying does not cure; `reasons` holds one
+    code per item ("None" for the items that were fine), for the caller to tell apart: a failed
+    condition is usually the client's 409, anything else stays an error (a 5xx)."""
 
     def __init__(self, reasons: list[str]) -> None:
         super().__init__(f"Transaction cancelled: {', '.join(reasons)}")

@@ -679,6 +679,7 @@ def test_runtime_fires_template_schedules(monkeypatch: pytest.MonkeyPatch) -> No
     schedule = template._schedule("Every", {"Schedule": "rate(1 day)", "Input": '{"x": 1}'})
     function = template.Function("TickFunction", Path(), "app.handler", {}, [], [], [schedule])
     monkeypatch.setattr(template, "functions", lambda: {"TickFunction": function})
+    monkeypatch.setattr(template, "stream_sources", lambda: [])  # only the schedule here
     rt = LocalRuntime(port=0, schedule_every=0.01)
     fired = threading.Event()
     events: list[tuple[str, Any]] = []

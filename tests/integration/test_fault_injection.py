@@ -224,7 +224,6 @@ KILL_POINTS = {
     "inline": ("leadlists.repositories.saved_lists", "write_members_owned"),
     "coordinator": ("leadlists.queues", "send_segments"),
     "segment": ("leadlists.repositories.refresh_runs", "complete_segment"),
-    "copy": ("leadlists.repositories.refresh_runs", "complete_copy_chunk"),
     "finalize": ("leadlists.services.merge", "merge_members"),
 }
 
@@ -282,7 +281,8 @@ def _want(persons: list[dict[str, Any]]) -> list[str]:
     return sorted(p["id"] for p in persons if p["country"] in ("United States", "Germany"))
 
 
-STEPS = ["inline", "coordinator", "segment", "copy", "finalize"]
+# No copy step: segments write their tenant copies themselves.
+STEPS = ["inline", "coordinator", "segment", "finalize"]
 
 
 def _setup(step: str, monkeypatch: Any) -> None:
@@ -293,7 +293,7 @@ def _setup(step: str, monkeypatch: Any) -> None:
         settings.cache_clear()
 
 
-@pytest.mark.parametrize("steps", [["inline"], ["coordinator", "segment", "copy", "finalize"]])
+@pytest.mark.parametrize("steps", [["inline"], ["coordinator", "segment", "finalize"]])
 def test_steps_killed_on_their_first_attempt_are_redelivered_and_the_list_completes_exactly(
     api, small_fanout, aws, monkeypatch, steps
 ):
@@ -394,12 +394,12 @@ def test_injected_conflicts_are_retried_with_backoff_and_counts_stay_exact(
     assert _members(saved["id"]) == want
     rates = {op: proxy.conflicts[op] / proxy.calls[op] for op in proxy.calls}
     print(f"injected conflict rates {rates} over {proxy.calls} calls; every one retried")
-    assert rates["TransactWriteItems"] >= 0.45 and rates["UpdateItem"] >= 0.25
+    assert rates["TransactWriteItems"] >= 0.4 and rates["UpdateItem"] >= 0.25
     # No transaction touches the run item (the former hot item): counts go to done markers and
     # shard counters, spread over the shards.
     assert not [pk for pk, sk in proxy.touched if "#RUN#" in pk and sk == keys.META]
     counters = {sk for _, sk in proxy.touched if sk.startswith(keys.RUN_COUNTER_PREFIX)}
-    assert len(counters) > 3
+    assert len(counters) == 3  # each of the three segments on a shard of its own
 
 
 def test_a_thousand_segments_and_their_chunks_spread_over_the_counter_shards():

@@ -138,7 +138,7 @@ def test_person_list_filled_from_selections(api, aws):
     path = f"{BASE}/{list_id}/add-prospects"
     selection = {"searchId": found["searchId"], "selectAll": True}
     status, body, _ = api.post(path, {"selection": {**selection, "limit": 1000}})
-    assert status == 200 and body == {"addedCount": 1000}
+    assert status == 200 and body == {"addedCount": 1000, "nextOffset": 1000}
     _, got, _ = api.get(f"{BASE}/{list_id}")
     # Exactly 1,000 members: all of them shown, no token.
     assert got["memberCount"] == 1000 and len(got["personIds"]) == 1000
@@ -147,7 +147,7 @@ def test_person_list_filled_from_selections(api, aws):
     assert first == got["personIds"] == sorted(first)
     # The rest of the search: everything but the current members.
     status, body, _ = api.post(path, {"selection": {**selection, "excludeIds": first}})
-    assert status == 200 and body == {"addedCount": 200}
+    assert status == 200 and body == {"addedCount": 200, "nextOffset": None}
     _, got, _ = api.get(f"{BASE}/{list_id}")
     assert got["memberCount"] == 1200 and len(got["personIds"]) == 1000
     assert ids_of(got["persons"]) == got["personIds"]

@@ -47,10 +47,11 @@ def test_the_202_answer_and_the_list_show_the_phase(api, beyond_budget):
         {"segmentsDone": 1, "segmentsTotal": 3, "copiesDone": 2, "copiesTotal": 4},
         {"segmentsDone": 3, "segmentsTotal": 3, "copiesDone": 5, "copiesTotal": 9},
     ):
-        run_progress.report(ORG_A, saved["id"], run_id, run_progress.progress_of(run))
+        progress = run_progress.progress_of({"segmentsTotal": run["segmentsTotal"]}, run)
+        run_progress.report(ORG_A, saved["id"], run_id, progress)
         phases.append(api.get(f"/lists/{saved['id']}")[1]["refreshProgress"])
     done = {"segmentsDone": 3, "segmentsTotal": 3, "copiesDone": 9, "copiesTotal": 9}
-    run_progress.report(ORG_A, saved["id"], run_id, run_progress.progress_of(done, True))
+    run_progress.report(ORG_A, saved["id"], run_id, run_progress.progress_of(done, done, True))
     phases.append(api.get(f"/lists/{saved['id']}")[1]["refreshProgress"])
     assert [p["phase"] for p in phases] == ["matching", "copying", "finalizing"]
     assert phases[0]["matching"] == {"done": 1, "total": 3}
@@ -59,7 +60,7 @@ def test_the_202_answer_and_the_list_show_the_phase(api, beyond_budget):
     assert phases[2]["copying"] == {"done": 9, "total": 9}
     # A late report of less progress never moves it back.
     run_progress.report(
-        ORG_A, saved["id"], run_id, run_progress.progress_of({**done, "copiesDone": 1})
+        ORG_A, saved["id"], run_id, run_progress.progress_of(done, {**done, "copiesDone": 1})
     )
     assert api.get(f"/lists/{saved['id']}")[1]["refreshProgress"] == phases[2]
 

@@ -24,6 +24,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from leadlists import clock
 from leadlists.auth import valid_id
 from leadlists.config import settings
@@ -37,6 +39,8 @@ WINDOW_SECONDS = 60
 MAX_CREDENTIAL_LENGTH = 8192
 # The counter item of an organization's JWT traffic outlives its window by this much (TTL).
 _COUNTER_KEPT_SECONDS = 120
+
+logger = Logger()
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +101,9 @@ def _identify(headers: Mapping[str, str], now: datetime) -> tuple[dict[str, Any]
         return api_keys.identity(item), _usage(count, limit, window, now)
     try:
         claims = verifier().verify(bearer(credential))
-    except InvalidToken:
+    except InvalidToken as exc:
+        # The reason (expired, bad signature, audience...) is for the log, never the answer.
+        logger.warning("Token rejected", extra={"reason": str(exc)})
         raise Unauthorized("Invalid bearer token") from None
     identity = identity_from_claims(claims)
     limit = settings().jwt_rate_limit_per_minute

@@ -797,8 +797,12 @@ def test_a_file_put_into_the_catalog_bucket_is_imported(
     assert report["upserted"] == {"companies": 1, "persons": 1}
     found = client.post(
         url(target, "/api/v1/search/prospects"), json={"filter": {"domains": [domain]}}, timeout=30
-    )
-    assert [p["id"] for p in found.json()["results"]] == [person]  # the company's domain
+    ).json()
+    deadline = time.monotonic() + 30
+    while "results" not in found and "searchId" in found and time.monotonic() < deadline:
+        time.sleep(0.2)  # a catalog beyond the synchronous budget is searched in the background
+        found = client.get(url(target, f"/api/v1/search/{found['searchId']}"), timeout=30).json()
+    assert [p["id"] for p in found["results"]] == [person], found  # the company's domain
 
 
 # ---------------------------------------------------------------------- safe client retries

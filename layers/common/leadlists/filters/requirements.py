@@ -28,7 +28,8 @@ INDEX_ORDER = (
     "departments",
     "seniorities",
 )
-assert set(INDEX_ORDER) == set(EXACT_FIELDS)
+if set(INDEX_ORDER) != set(EXACT_FIELDS):  # a new exact field must be given its place here
+    raise RuntimeError("INDEX_ORDER must name every exact filter field")
 
 
 def filter_buckets(flt: Filter) -> list[str]:

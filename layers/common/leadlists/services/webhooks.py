@@ -39,7 +39,7 @@ from leadlists.services import webhook_urls
 
 logger = Logger()
 
-SECRET_PREFIX = "whsec_"  # noqa: S105  # the spec's prefix, not a secret
+SECRET_PREFIX = "whsec_"  # noqa: S105  # nosec B105  # the spec's prefix, not a secret
 SECRET_BYTES = 32
 
 

@@ -15,7 +15,8 @@ import json
 import os
 from typing import Any
 
-import schemathesis
+import anyio  # noqa: F401  # loaded here, in the main thread: CPython 3.11 can fail
+import schemathesis  # compiling anyio's lazy imports in two of schemathesis's workers at once
 
 # (detail field, text in its message) or, for an answer without details, (None, text in message).
 BUSINESS_RULES: tuple[tuple[str | None, str], ...] = (

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from leadlists.models.common import UuidStr, integer, trimmed
+from leadlists.models.records import CompanyFields, PersonFields
 
 Text = Annotated[str, *trimmed(10_000)]
 Year = Annotated[int, *integer(ge=1000, le=9999)]
@@ -17,52 +18,21 @@ Phones = Annotated[list[Annotated[str, *trimmed(100)]], Field(max_length=50)]
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: UuidStr
     deleted: bool = False
 
 
-class CompanyRow(_Row):
+class CompanyRow(_Row, CompanyFields[Text, UuidStr, Year, Phones]):
     """A company: the API's company object."""
 
     kind: Literal["company"]
-    name: Text | None = None
-    description: Text | None = None
-    summary: Text | None = None
-    domain: Text | None = None
-    industry: Text | None = None
-    headcount: Text | None = None
-    revenue: Text | None = None
-    foundedYear: Year | None = None
-    city: Text | None = None
-    country: Text | None = None
-    postalCode: Text | None = None
-    linkedinUrl: Text | None = None
-    websiteUrl: Text | None = None
-    logoUrl: Text | None = None
-    phones: Phones = Field(default_factory=list)
 
 
-class PersonRow(_Row):
+class PersonRow(_Row, PersonFields[Text, UuidStr, Phones]):
     """A person: the API's person object plus the company facets a person carries (taken from
     its `companyId`'s company when not stated)."""
 
     kind: Literal["person"]
-    firstName: Text | None = None
-    lastName: Text | None = None
-    fullName: Text | None = None
-    title: Text | None = None
-    seniority: Text | None = None
-    department: Text | None = None
-    email: Text | None = None
-    phones: Phones = Field(default_factory=list)
-    linkedinUrl: Text | None = None
-    city: Text | None = None
-    country: Text | None = None
-    companyId: UuidStr | None = None
-    companyName: Text | None = None
-    companyDomain: Text | None = None
     companyDescription: Text | None = None
-    industry: Text | None = None
     headcount: Text | None = None
     revenue: Text | None = None
     foundedYear: Year | None = None

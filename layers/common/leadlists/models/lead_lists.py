@@ -28,7 +28,7 @@ from leadlists.models.common import (
     strict,
     trimmed,
 )
-from leadlists.models.records import Company, Person
+from leadlists.models.records import Company, Person, PersonFields
 
 MAX_USERS = 100
 # A selection may exclude more ids than it may add: the excluded ones are mostly not added.
@@ -64,7 +64,7 @@ OrgId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 UserId = Annotated[str, *trimmed(200)]
 Ids = Annotated[list[UuidStr], Field(min_length=1, max_length=MAX_IDS)]
 Text = Annotated[str, StringConstraints(max_length=500)]
-Phone = Annotated[str, StringConstraints(max_length=50)]
+Phones = Annotated[list[Annotated[str, StringConstraints(max_length=50)]], Field(max_length=20)]
 
 
 def unique(values: list[str]) -> list[str]:
@@ -138,27 +138,10 @@ class RemoveProspectsRequest(BaseModel):
     organizationId: OrgId | None = None
 
 
-class PersonInput(BaseModel):
+class PersonInput(PersonFields[Text, UuidStr, Phones]):
     """A prospect supplied in direct mode: the contract's person object, `id` required."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-
-    id: UuidStr
-    firstName: Text | None = None
-    lastName: Text | None = None
-    fullName: Text | None = None
-    title: Text | None = None
-    seniority: Text | None = None
-    department: Text | None = None
-    email: Text | None = None
-    phones: list[Phone] = Field(default_factory=list, max_length=20)
-    linkedinUrl: Text | None = None
-    city: Text | None = None
-    country: Text | None = None
-    companyId: UuidStr | None = None
-    companyName: Text | None = None
-    companyDomain: Text | None = None
-    industry: Text | None = None
 
 
 SELECT_ALL: dict[str, Any] = {"properties": {"selectAll": {"const": True}}}

@@ -39,8 +39,8 @@ class QueueMessage(BaseModel):
     type: str  # each kind narrows it to its tag
 
 
-class RunMessage(QueueMessage):
-    """A message of one refresh run of one list."""
+class RunRef(BaseModel):
+    """One refresh run of one list (a shared pass names several)."""
 
     organizationId: Id
     listId: Id
@@ -50,6 +50,10 @@ class RunMessage(QueueMessage):
     def run(self) -> tuple[str, str, str]:
         """(organization id, list id, run id)."""
         return self.organizationId, self.listId, self.runId
+
+
+class RunMessage(RunRef, QueueMessage):
+    """A message of one refresh run of one list."""
 
 
 class RefreshMessage(RunMessage):
@@ -165,18 +169,6 @@ class WebhookMessage(QueueMessage):
 
 
 # Shared refresh pass ----------------------------------------------------------------------------
-
-
-class RunRef(BaseModel):
-    """One list's run inside a shared pass."""
-
-    organizationId: Id
-    listId: Id
-    runId: Id
-
-    @property
-    def run(self) -> tuple[str, str, str]:
-        return self.organizationId, self.listId, self.runId
 
 
 class SharedPassMessage(QueueMessage):

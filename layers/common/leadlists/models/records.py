@@ -1,47 +1,70 @@
-"""The company and person objects the API answers with (catalog records and tenant copies)."""
+"""The company and person objects the API answers with (catalog records and tenant copies), and
+their attributes once, for every model that checks the same objects more strictly (catalog import
+rows, prospects supplied to a lead list)."""
 
 from __future__ import annotations
 
+from typing import Any, Generic, TypeVar
+
 from pydantic import BaseModel, Field
 
+# How a model checks each kind of attribute: plain types in answers, constraints in input.
+Text = TypeVar("Text")
+Ref = TypeVar("Ref")  # an id: the record's own and a person's companyId
+Year = TypeVar("Year")
+Phones = TypeVar("Phones")
 
-class Company(BaseModel):
+
+def _no_phones() -> Any:
+    """An empty list of whichever phone list type the model checks (hence Any)."""
+    return []
+
+
+class CompanyFields(BaseModel, Generic[Text, Ref, Year, Phones]):
+    """The contract's company attributes, in the contract's order."""
+
+    id: Ref
+    name: Text | None = None
+    description: Text | None = None
+    summary: Text | None = None
+    domain: Text | None = None
+    industry: Text | None = None
+    headcount: Text | None = None
+    revenue: Text | None = None
+    foundedYear: Year | None = None
+    city: Text | None = None
+    country: Text | None = None
+    postalCode: Text | None = None
+    linkedinUrl: Text | None = None
+    websiteUrl: Text | None = None
+    logoUrl: Text | None = None
+    phones: Phones = Field(default_factory=_no_phones)
+
+
+class PersonFields(BaseModel, Generic[Text, Ref, Phones]):
+    """The contract's person attributes, in the contract's order."""
+
+    id: Ref
+    firstName: Text | None = None
+    lastName: Text | None = None
+    fullName: Text | None = None
+    title: Text | None = None
+    seniority: Text | None = None
+    department: Text | None = None
+    email: Text | None = None
+    phones: Phones = Field(default_factory=_no_phones)
+    linkedinUrl: Text | None = None
+    city: Text | None = None
+    country: Text | None = None
+    companyId: Ref | None = None
+    companyName: Text | None = None
+    companyDomain: Text | None = None
+    industry: Text | None = None
+
+
+class Company(CompanyFields[str, str, int, list[str]]):
     """The seed's company object. Extra attributes of a stored record are dropped."""
 
-    id: str
-    name: str | None = None
-    description: str | None = None
-    summary: str | None = None
-    domain: str | None = None
-    industry: str | None = None
-    headcount: str | None = None
-    revenue: str | None = None
-    foundedYear: int | None = None
-    city: str | None = None
-    country: str | None = None
-    postalCode: str | None = None
-    linkedinUrl: str | None = None
-    websiteUrl: str | None = None
-    logoUrl: str | None = None
-    phones: list[str] = Field(default_factory=list)
 
-
-class Person(BaseModel):
+class Person(PersonFields[str, str, list[str]]):
     """The contract's person object. Extra attributes of a stored record are dropped."""
-
-    id: str
-    firstName: str | None = None
-    lastName: str | None = None
-    fullName: str | None = None
-    title: str | None = None
-    seniority: str | None = None
-    department: str | None = None
-    email: str | None = None
-    phones: list[str] = Field(default_factory=list)
-    linkedinUrl: str | None = None
-    city: str | None = None
-    country: str | None = None
-    companyId: str | None = None
-    companyName: str | None = None
-    companyDomain: str | None = None
-    industry: str | None = None

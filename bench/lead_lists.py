@@ -74,7 +74,8 @@ def call(
     route, params = found
     payload = json.dumps(body) if body is not None else None
     headers = {"content-type": "application/json"}
-    event = lambdas.http_event(method, path, route, params, CLAIMS, payload, headers, query)
+    request = lambdas.Request(method, path, route, params, headers, query)
+    event = lambdas.http_event(request, CLAIMS, payload)
     answer = lambdas.invoke(route.function, event)
     return answer["statusCode"], lambdas.response_json(answer), answer.get("headers") or {}
 

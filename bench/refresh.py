@@ -320,9 +320,9 @@ def run_size(persons: int, segment_size: int, trace: bool = True) -> dict[str, A
             {"organizationId": ORG, "listName": "Bench", "contacts_found": 0, "filter": BROAD}
         )
         claims = {"sub": "user_bench", "org_id": ORG, "org_role": "admin"}
-        event = lambdas.http_event(
-            "POST", "/lists/save", route, params, claims, body, {"content-type": "application/json"}
-        )
+        headers = {"content-type": "application/json"}
+        request = lambdas.Request("POST", "/lists/save", route, params, headers)
+        event = lambdas.http_event(request, claims, body)
         saved = json.loads(lambdas.invoke(route.function, event)["body"])
         segments = min(math.ceil(persons / segment_size), settings().refresh_max_segments)
         driver = Driver(created, traced_segment=min(1, segments - 1) if trace else -1)

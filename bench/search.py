@@ -45,7 +45,8 @@ def call(method: str, path: str, body: Any = None, query: str = "") -> tuple[int
     route, params = lambdas.find_route(method, path)
     payload = json.dumps(body) if body is not None else None
     headers = {"content-type": "application/json"}
-    event = lambdas.http_event(method, path, route, params, CLAIMS, payload, headers, query)
+    request = lambdas.Request(method, path, route, params, headers, query)
+    event = lambdas.http_event(request, CLAIMS, payload)
     answer = lambdas.invoke(route.function, event)
     return answer["statusCode"], json.loads(answer["body"])
 

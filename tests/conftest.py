@@ -93,10 +93,8 @@ class Api:
         route, params = found
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         hdrs = {"content-type": "application/json", **(headers or {})}
-        auth = self.authorizer
-        event = lambdas.http_event(
-            method, path, route, params, self.claims, payload, hdrs, query, authorizer=auth
-        )
+        request = lambdas.Request(method, path, route, params, hdrs, query)
+        event = lambdas.http_event(request, self.claims, payload, authorizer=self.authorizer)
         answer = lambdas.invoke(route.function, event)
         try:
             data = lambdas.response_json(answer)

@@ -1,25 +1,16 @@
 """DELETE /api/v1/entities/leadlists/{id}: remove a lead list at once; its member items go in
 the background."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, handler
+from leadlists.api import NOT_SHARED, LeadListId, handler
+from leadlists.routes import delete_app
 from leadlists.services import lead_lists
 
-app = create_app()
-
-
-@app.delete(
+app = delete_app(
+    "delete_lead_list",
     "/api/v1/entities/leadlists/<id>",
-    summary="Delete a lead list",
-    responses={
-        200: {"description": "Deleted at once (members removed in the background); no body"},
-        403: NOT_SHARED,
-    },
+    "Delete a lead list",
+    LeadListId,
+    NOT_SHARED["description"],
+    lead_lists.delete,
 )
-def delete_lead_list(id: LeadListId) -> Response[None]:
-    lead_lists.delete(current_caller(app), id)
-    return Response(200)
-
-
 lambda_handler = handler(app)

@@ -3,19 +3,17 @@
 200 with the first page within the synchronous budget; beyond it 202 `running`, then
 GET /api/v1/search/{searchId}."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import JsonBody, create_app, current_caller, handler, respond
-from leadlists.models.search import CompanySearchPage, CompanySearchRequest, SearchStarted
+from leadlists.api import handler
+from leadlists.models.search import CompanySearchPage, CompanySearchRequest
+from leadlists.routes import search_app
 from leadlists.services import search
 
-app = create_app()
-Answer = CompanySearchPage | SearchStarted
-
-
-@app.post("/api/v1/search/companies", summary="Search companies")
-def search_companies(body: JsonBody[CompanySearchRequest]) -> Response[Answer]:
-    return respond(search.companies(current_caller(app), body))
-
-
+app = search_app(
+    "search_companies",
+    "/api/v1/search/companies",
+    "Search companies",
+    CompanySearchRequest,
+    CompanySearchPage,
+    search.companies,
+)
 lambda_handler = handler(app)

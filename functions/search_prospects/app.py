@@ -1,21 +1,17 @@
-"""POST /api/v1/search/prospects: search the catalog's persons (a searchId lasts 24 hours).
+"""POST /api/v1/search/prospects: search the catalog's persons (a searchId lasts 24 hours), in
+the same two steps as a company search."""
 
-200 with the first page within the synchronous budget; beyond it 202 `running`, then
-GET /api/v1/search/{searchId}."""
-
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import JsonBody, create_app, current_caller, handler, respond
-from leadlists.models.search import PersonSearchPage, SearchRequest, SearchStarted
+from leadlists.api import handler
+from leadlists.models.search import PersonSearchPage, SearchRequest
+from leadlists.routes import search_app
 from leadlists.services import search
 
-app = create_app()
-Answer = PersonSearchPage | SearchStarted
-
-
-@app.post("/api/v1/search/prospects", summary="Search prospects")
-def search_prospects(body: JsonBody[SearchRequest]) -> Response[Answer]:
-    return respond(search.prospects(current_caller(app), body))
-
-
+app = search_app(
+    "search_prospects",
+    "/api/v1/search/prospects",
+    "Search prospects",
+    SearchRequest,
+    PersonSearchPage,
+    search.prospects,
+)
 lambda_handler = handler(app)

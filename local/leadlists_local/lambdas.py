@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -86,15 +86,23 @@ def _log_keys() -> Logger:
     return Logger(service="leadlists-local")
 
 
+@dataclass(frozen=True)
+class Request:
+    """A request as the gateway matched it to a route: what the function's payload v2 event and
+    the authorizer's REQUEST event both describe."""
+
+    method: str
+    path: str
+    route: template.Route
+    path_parameters: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: str = ""
+
+
 def http_event(
-    method: str,
-    path: str,
-    route: template.Route,
-    path_parameters: Mapping[str, str],
+    request: Request,
     claims: Mapping[str, Any] | None,
     body: bytes | str | None = None,
-    headers: Mapping[str, str] | None = None,
-    query: str = "",
     *,
     authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -106,7 +114,7 @@ def http_event(
         text, is_b64 = raw.decode("utf-8"), False
     except UnicodeDecodeError:
         text, is_b64 = base64.b64encode(raw).decode(), True
-    event = _request(method, path, route, path_parameters, headers, query)
+    event = _request_event(request)
     verdict = dict(authorizer) if authorizer is not None else authorizer_context(claims)
     event["requestContext"]["authorizer"] = {"lambda": verdict}
     if raw:
@@ -128,64 +136,52 @@ def authorizer_context(claims: Mapping[str, Any] | None) -> dict[str, Any]:
         return {"error": error.message}
 
 
-def _request(
-    method: str,
-    path: str,
-    route: template.Route,
-    path_parameters: Mapping[str, str],
-    headers: Mapping[str, str] | None,
-    query: str,
-) -> dict[str, Any]:
+def _request_event(request: Request) -> dict[str, Any]:
     """What the payload v2 event and the authorizer's REQUEST event share."""
     now = datetime.now(UTC)
     params: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
+    for key, value in parse_qsl(request.query, keep_blank_values=True):
         params[key] = f"{params[key]},{value}" if key in params else value
+    route_key = f"{request.route.method} {request.route.path}"
     context: dict[str, Any] = {
         "accountId": "000000000000",
         "apiId": "local",
         "domainName": "localhost",
         "domainPrefix": "localhost",
         "http": {
-            "method": method.upper(),
-            "path": path,
+            "method": request.method.upper(),
+            "path": request.path,
             "protocol": "HTTP/1.1",
             "sourceIp": "127.0.0.1",
-            "userAgent": (headers or {}).get("user-agent", ""),
+            "userAgent": request.headers.get("user-agent", ""),
         },
         "requestId": str(uuid.uuid4()),
-        "routeKey": f"{route.method} {route.path}",
+        "routeKey": route_key,
         "stage": "$default",
         "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "timeEpoch": int(now.timestamp() * 1000),
     }
     event: dict[str, Any] = {
         "version": "2.0",
-        "routeKey": f"{route.method} {route.path}",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": {k.lower(): v for k, v in (headers or {}).items()},
+        "routeKey": route_key,
+        "rawPath": request.path,
+        "rawQueryString": request.query,
+        "headers": {k.lower(): v for k, v in request.headers.items()},
         "requestContext": context,
     }
     if params:
         event["queryStringParameters"] = params
-    if path_parameters:
-        event["pathParameters"] = dict(path_parameters)
+    if request.path_parameters:
+        event["pathParameters"] = dict(request.path_parameters)
     return event
 
 
-def authorizer_event(
-    method: str,
-    path: str,
-    route: template.Route,
-    path_parameters: Mapping[str, str],
-    headers: Mapping[str, str] | None,
-    query: str = "",
-) -> dict[str, Any]:
+def authorizer_event(request: Request) -> dict[str, Any]:
     """The REQUEST event (payload 2.0) API Gateway sends a Lambda authorizer: the request
     without its body; no identity source is declared, so `identitySource` is empty."""
-    event = _request(method, path, route, path_parameters, headers, query)
-    arn = f"arn:aws:execute-api:us-east-1:000000000000:local/$default/{method.upper()}{path}"
+    event = _request_event(request)
+    method, path = request.method.upper(), request.path
+    arn = f"arn:aws:execute-api:us-east-1:000000000000:local/$default/{method}{path}"
     return {**event, "type": "REQUEST", "routeArn": arn, "identitySource": []}
 
 

@@ -123,18 +123,9 @@ class _Handler(BaseHTTPRequestHandler):
         route, params = found
         headers = self._event_headers()
         path_params = {k: unquote(v) for k, v in params.items()}
-        verdict = self._authorize(path, route, path_params, headers, split.query)
-        event = lambdas.http_event(
-            self.command,
-            path,
-            route,
-            path_params,
-            None,
-            body,
-            headers,
-            split.query,
-            authorizer=verdict,
-        )
+        request = lambdas.Request(self.command, path, route, path_params, headers, split.query)
+        verdict = self._authorize(request)
+        event = lambdas.http_event(request, None, body, authorizer=verdict)
         event["requestContext"]["requestId"] = request_id
         cookies = headers.get("cookie")
         if cookies:
@@ -200,21 +191,14 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _authorize(
-        self,
-        path: str,
-        route: Any,
-        path_params: dict[str, str],
-        headers: dict[str, str],
-        query: str,
-    ) -> dict[str, Any]:
+    def _authorize(self, request: lambdas.Request) -> dict[str, Any]:
         """The Lambda authorizer (simple responses), as API Gateway runs it: its context when it
         allows the request; 403 when it does not, 500 when it fails or answers nonsense, each
         in API Gateway's own body."""
         function = template.authorizer_function()
         if function is None:
             raise GatewayError(None)
-        event = lambdas.authorizer_event(self.command, path, route, path_params, headers, query)
+        event = lambdas.authorizer_event(request)
         try:
             answer = self.server.invoke(function, event)
         except Exception:

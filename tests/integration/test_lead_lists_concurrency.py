@@ -55,7 +55,8 @@ def send(handle: Handler, path: str, body: Any) -> tuple[int, Any, dict[str, str
     assert found is not None
     route, params = found
     headers = {"content-type": "application/json"}
-    event = lambdas.http_event("POST", path, route, params, claims(), json.dumps(body), headers)
+    request = lambdas.Request("POST", path, route, params, headers)
+    event = lambdas.http_event(request, claims(), json.dumps(body))
     answer = handle(event, lambdas.context_for(route.function))
     return answer["statusCode"], lambdas.response_json(answer), answer.get("headers") or {}
 
@@ -184,9 +185,10 @@ def test_functions_resolving_side_by_side_keep_their_own_event(api, monkeypatch)
     monkeypatch.setattr(service, "create", slow_failing_create)
     route, params = lambdas.find_route("POST", BASE) or (None, {})
     assert route is not None
-    event = lambdas.http_event("POST", BASE, route, params, claims(), json.dumps(
+    request = lambdas.Request("POST", BASE, route, params, {"content-type": "application/json"})
+    event = lambdas.http_event(request, claims(), json.dumps(
         {"name": "n", "type": "company", "startDate": "2024-01-01", "endDate": "2024-01-02"}
-    ), {"content-type": "application/json"})  # fmt: skip
+    ))  # fmt: skip
     with ThreadPoolExecutor(1) as pool:
         creating = pool.submit(lambdas.invoke, route.function, event)
         assert paused.wait(10)

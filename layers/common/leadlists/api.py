@@ -62,10 +62,14 @@ Model = TypeVar("Model", bound=BaseModel)
 JsonBody = Annotated[Model, Body()]
 LimitQuery = Annotated[PageLimit | None, Query()]
 NextTokenQuery = Annotated[str | None, Query(max_length=2048)]
+# An answer carrying the contract's error body, as the OpenAPI document declares it.
+ERROR_JSON: dict[str, Any] = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+}
 # The 403 a lead list answers on a GET or DELETE too (POST and PATCH document theirs anyway).
 NOT_SHARED: OpenAPIResponse = {
     "description": "Not shared with the caller, who is not an admin",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    "content": ERROR_JSON,
 }
 
 

@@ -170,6 +170,17 @@ def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> SavedList
     )
 
 
+def renew(org_id: str, list_id: str, run_id: str) -> None:
+    """Renew a running run's lease: the sweep leaves it alone for another RUN_LEASE."""
+    repo.update_fields(
+        org_id,
+        list_id,
+        {"refreshStartedAt": now_iso()},
+        condition="refreshRunId = :run AND refreshStatus = :running",
+        condition_values={":run": run_id, ":running": RefreshStatus.RUNNING},
+    )
+
+
 def _matching(flt: Filter, deadline: Deadline | None) -> list[dict[str, Any]]:
     def segment(seg: int) -> list[dict[str, Any]]:
         found = []

@@ -201,6 +201,14 @@ def search_segment_done(org_id: str, search_id: str, segment: int) -> dict[str, 
     return {PK: search(org_id, search_id)[PK], SK: f"SEGMENT#{segment:06d}"}
 
 
+SEARCH_COUNTER_PREFIX = "COUNTER#"
+
+
+def search_counter(org_id: str, search_id: str, shard: int) -> dict[str, str]:
+    """One shard of a fanned-out search's counters (`counters`), in the search's partition."""
+    return {PK: search(org_id, search_id)[PK], SK: f"{SEARCH_COUNTER_PREFIX}{shard:03d}"}
+
+
 # Export jobs ------------------------------------------------------------------------------------
 # One partition per background export, outside the list's partition: deleting a list's members
 # never touches it, and its TTL (`expiresAt`) removes it with the file's lifecycle.

@@ -73,11 +73,12 @@ def failed_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_interrupted_inline_run_is_failed_after_its_lease_and_only_it(
+def test_stuck_runs_are_failed_after_their_lease_and_only_they(
     api, aws, tiny, monkeypatch, failed_events
 ):
     done, killed = save(api, "Completed"), save(api, "Killed inline")
-    purge(aws, "RefreshQueue")  # the saves' requests are lost too: only inline runs remain
+    lost, renewed = save(api, "Lost request"), save(api, "Renewed")
+    purge(aws, "RefreshQueue")  # the saves' requests are lost
     assert api.post(f"/lists/refresh/{done['id']}")[1]["refreshStatus"] == "idle"
 
     def die(*_: Any, **__: Any) -> None:
@@ -93,58 +94,48 @@ def test_interrupted_inline_run_is_failed_after_its_lease_and_only_it(
     assert run_sweep.sweep(now() + timedelta(minutes=30)) == {"failed": 0, "skipped": 0}
     assert listed(api, killed["id"])["refreshStatus"] == "running"
 
-    assert run_sweep.sweep(now() + LATER) == {"failed": 1, "skipped": 0}
-    body = listed(api, killed["id"])
-    assert_readable_failure(body)
-    assert listed(api, done["id"])["refreshStatus"] == "idle"  # completed: never in the index
-    assert failed_events == [killed["id"]]
-    # Another path failing the same run (a dead letter, a last attempt) loses the conditional
-    # write: list.refresh_failed is published once per failed run.
-    run_id = repo.get(ORG_A, killed["id"])["refreshRunId"]
-    assert refresh.fail(ORG_A, killed["id"], run_id, "its work was interrupted") is None
-    assert failed_events == [killed["id"]]
-    # Ended runs leave the index: a second sweep finds nothing, publishes nothing.
-    assert run_sweep.sweep(now() + LATER) == {"failed": 0, "skipped": 0}
-    assert failed_events == [killed["id"]]
-    # A new refresh starts at once and completes.
-    status, refreshed, _ = api.post(f"/lists/refresh/{killed['id']}")
-    assert status == 200 and refreshed["refreshStatus"] == "idle" and refreshed["contactsNum"]
-
-
-def test_lost_save_request_is_failed_and_a_renewed_run_is_not(api, aws):
-    lost, renewed = save(api, "Lost request"), save(api, "Renewed")
-    purge(aws, "RefreshQueue")
     later = now() + LATER
-    # `renewed` shows life after the sweep's index read: the conditional write leaves it.
     stale = list(repo.active_since_before(iso(later - run_sweep.STUCK_AFTER)))
-    assert {list_id for _, list_id in stale} == {lost["id"], renewed["id"]}
+    assert {i for _, i in stale} == {killed["id"], lost["id"], renewed["id"]}  # never `done`
+    # `renewed` shows life after the sweep's index read: the conditional write leaves it.
     repo.update_fields(
         ORG_A, renewed["id"], {"refreshStartedAt": iso(later)}, condition="refreshStatus = :q",
         condition_values={":q": "queued"},
     )  # fmt: skip
-    with pytest.MonkeyPatch.context() as patch:  # the index lags the item
+    with monkeypatch.context() as patch:  # the index lags the item
         patch.setattr(repo, "active_since_before", lambda _moment: iter(stale))
-        assert run_sweep.sweep(later) == {"failed": 1, "skipped": 1}
+        assert run_sweep.sweep(later) == {"failed": 2, "skipped": 1}
+    assert_readable_failure(listed(api, killed["id"]))
     assert_readable_failure(listed(api, lost["id"]))
     assert listed(api, renewed["id"])["refreshStatus"] == "queued"
+    assert listed(api, done["id"])["refreshStatus"] == "idle"
+    assert sorted(failed_events) == sorted([killed["id"], lost["id"]])
 
+    # Another path failing the same run (a dead letter, a last attempt) loses the conditional
+    # write: list.refresh_failed is published once per failed run.
+    run_id = repo.get(ORG_A, killed["id"])["refreshRunId"]
+    assert refresh.fail(ORG_A, killed["id"], run_id, "its work was interrupted") is None
+    # Ended runs leave the index: the next sweep fails nothing, publishes nothing.
+    assert run_sweep.sweep(later) == {"failed": 0, "skipped": 0}
+    assert len(failed_events) == 2
+    # A new refresh starts at once and completes.
+    status, refreshed, _ = api.post(f"/lists/refresh/{killed['id']}")
+    assert status == 200 and refreshed["refreshStatus"] == "idle" and refreshed["contactsNum"]
 
-def test_fan_out_run_whose_messages_vanished_is_failed_and_its_items_removed(
-    api, aws, tiny, monkeypatch
-):
+    # A fan-out run whose segment messages vanished.
     monkeypatch.setenv("SYNC_REFRESH_MAX_PERSONS", "10")
     monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "10")
     settings.cache_clear()
-    saved = save(api, "Vanished")
+    vanished = save(api, "Vanished")
     drain_queue(aws, "RefreshQueue", "RefreshWorkerFunction")  # the run fans out
     purge(aws, "RefreshSegmentQueue")  # ... and its segment messages are lost
-    body = listed(api, saved["id"])
+    body = listed(api, vanished["id"])
     assert body["refreshStatus"] == "running" and body["refreshProgress"]["segmentsTotal"] == 4
-    run_id = repo.get(ORG_A, saved["id"])["refreshRunId"]
-    assert runs.get(ORG_A, saved["id"], run_id) is not None
-
+    run_id = repo.get(ORG_A, vanished["id"])["refreshRunId"]
+    assert runs.get(ORG_A, vanished["id"], run_id) is not None
     assert run_sweep.sweep(now() + LATER) == {"failed": 1, "skipped": 0}
-    body = listed(api, saved["id"])
+    body = listed(api, vanished["id"])
     assert_readable_failure(body)
     assert body["refreshProgress"] is None
-    assert runs.get(ORG_A, saved["id"], run_id) is None  # its items are gone
+    assert runs.get(ORG_A, vanished["id"], run_id) is None  # its items are gone
+    assert listed(api, renewed["id"])["refreshStatus"] == "queued"

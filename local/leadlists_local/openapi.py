@@ -11,6 +11,7 @@ import json
 import sys
 from typing import Any
 
+from leadlists import idempotency
 from leadlists_local import lambdas, template
 
 SPEC_PATH = template.ROOT / "openapi.json"
@@ -25,11 +26,15 @@ ERRORS = {
     "403": "Authenticated but not allowed (not shared with the caller; foreign organizationId; "
     "an API key without the route's scope)",
     "404": "No such resource in the caller's organization",
-    "409": "A write lost an optimistic-concurrency race (stale version) or a name is taken",
+    "409": "A write lost an optimistic-concurrency race (stale version), a name is taken, or a "
+    "request with the same Idempotency-Key still runs (CONFLICT); or the Idempotency-Key was "
+    "used within 24 h with another body (IDEMPOTENCY_KEY_REUSED)",
     "413": "Request body above 1 MiB",
     "429": "Over the caller's rate limit (an API key's rateLimitPerMinute, or the organization's "
     "JWT limit); Retry-After says when to retry",
     "500": "Unexpected error; the requestId finds the logs",
+    "503": "The work could not be queued; nothing was saved, and the same request (its "
+    "Idempotency-Key included) may be retried",
 }
 # Each error status's code in the error body (api.error_body's mapping).
 CODES = {
@@ -41,6 +46,7 @@ CODES = {
     "413": "PAYLOAD_TOO_LARGE",
     "429": "RATE_LIMITED",
     "500": "INTERNAL_ERROR",
+    "503": "SERVICE_UNAVAILABLE",
 }
 EXAMPLE_MESSAGES = {
     "400": "Request validation failed",
@@ -51,6 +57,11 @@ EXAMPLE_MESSAGES = {
     "413": "Request body exceeds 1048576 bytes",
     "429": "Rate limit of 1000 requests a minute exceeded",
     "500": "Internal error",
+    "503": "The list's computation could not be queued; nothing was saved",
+}
+REUSED_EXAMPLE = {
+    "code": "IDEMPOTENCY_KEY_REUSED",
+    "message": "This Idempotency-Key was used with another request",
 }
 EXAMPLE_REQUEST_ID = "c0a8011e-5f3b-4d7e-9a41-2b6f0e8d7c10"
 
@@ -78,6 +89,25 @@ NEXT_TOKEN_HEADER = {
 # Which errors each method can answer besides 400/401/403/404/429/500, which every route can
 # (403: an API key without the route's scope; 429: the rate limit).
 _EXTRA = {"get": (), "delete": (), "post": ("409", "413"), "patch": ("409", "413")}
+# Operations that can answer 503: a save whose refresh cannot be queued is undone.
+UNAVAILABLE = {("post", "/lists/save")}
+IDEMPOTENT_METHODS = {m.lower() for m in idempotency.METHODS}
+IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: the same key with the same body (and query) within 24 h "
+    "answers the first 2xx answer again (with Idempotent-Replayed: true) without doing the work "
+    "again; with another body it is a 409 IDEMPOTENCY_KEY_REUSED, and while the first request "
+    "still runs a 409 CONFLICT. The key belongs to the caller and the route.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        # Printable ASCII, no space at either end (HTTP trims those).
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
+}
 # On every answer to an authenticated request.
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": "Requests allowed in the current minute",
@@ -124,6 +154,8 @@ ERROR_SCHEMA = {
                 "PAYLOAD_TOO_LARGE",
                 "RATE_LIMITED",
                 "INTERNAL_ERROR",
+                "IDEMPOTENCY_KEY_REUSED",
+                "SERVICE_UNAVAILABLE",
             ],
         },
         "message": {"type": "string"},
@@ -184,8 +216,10 @@ def build() -> dict[str, Any]:
         spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            _add_errors(method, operation)
+            _add_errors(method, operation, (method, path) in UNAVAILABLE)
             _declare_next_token_header(operation)
+            if method in IDEMPOTENT_METHODS:
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             operation["tags"] = [tag_of(path)]
     _add_links(spec["paths"])
     spec["paths"] = dict(sorted(spec["paths"].items()))
@@ -254,7 +288,7 @@ def _add_links(paths: dict[str, Any]) -> None:
             }
 
 
-def _add_errors(method: str, operation: dict[str, Any]) -> None:
+def _add_errors(method: str, operation: dict[str, Any], unavailable: bool = False) -> None:
     responses = operation.setdefault("responses", {})
     responses.pop("422", None)  # Powertools' default; the contract answers 400 instead
     for response in responses.values():
@@ -262,7 +296,8 @@ def _add_errors(method: str, operation: dict[str, Any]) -> None:
         json_body = response.get("content", {}).get("application/json", {})
         if json_body.get("schema", {}).get("type") == "null":
             del response["content"]
-    for status in ("400", "401", "403", "404", *_EXTRA.get(method, ()), "429", "500"):
+    extra = (*_EXTRA.get(method, ()), "429", "500", *(("503",) if unavailable else ()))
+    for status in ("400", "401", "403", "404", *extra):
         responses[status] = {
             "description": ERRORS[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -283,6 +318,12 @@ def _add_errors(method: str, operation: dict[str, Any]) -> None:
                 "message": EXAMPLE_MESSAGES[status],
                 "requestId": EXAMPLE_REQUEST_ID,
             }
+    if "409" in responses and method in IDEMPOTENT_METHODS:
+        body = responses["409"]["content"]["application/json"]
+        body["examples"] = {
+            "conflict": {"value": body.pop("example")},
+            "idempotencyKeyReused": {"value": {**REUSED_EXAMPLE, "requestId": EXAMPLE_REQUEST_ID}},
+        }
 
 
 def render() -> str:

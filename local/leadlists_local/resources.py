@@ -1,4 +1,4 @@
-"""Creates the template's tables, queues and buckets in an AWS endpoint (moto locally)."""
+"""Creates the template's tables, queues, buckets and secrets in an AWS endpoint (moto locally)."""
 
 from __future__ import annotations
 
@@ -128,6 +128,26 @@ def notify_queues(s3: Any, buckets: dict[str, str], queues: dict[str, Any]) -> N
         )
 
 
+def create_secrets(secretsmanager: Any) -> dict[str, str]:
+    """A secret for each AWS::SecretsManager::Secret, its value generated as GenerateSecretString
+    asks; an existing one is kept. Returns logical id -> ARN (what !Ref gives)."""
+    arns = {}
+    for logical_id, resource in template.resources("AWS::SecretsManager::Secret").items():
+        name = physical_name(logical_id)
+        try:
+            arns[logical_id] = secretsmanager.describe_secret(SecretId=name)["ARN"]
+            continue
+        except secretsmanager.exceptions.ResourceNotFoundException:
+            pass
+        spec = resource["Properties"]["GenerateSecretString"]
+        value = secretsmanager.get_random_password(
+            PasswordLength=int(spec.get("PasswordLength", 32)),
+            ExcludePunctuation=bool(spec.get("ExcludePunctuation", False)),
+        )["RandomPassword"]
+        arns[logical_id] = secretsmanager.create_secret(Name=name, SecretString=value)["ARN"]
+    return arns
+
+
 def create_all(session: Any, notifications: bool = True) -> dict[str, Any]:
     """Every resource the runtime emulates; returns what `environment` needs to resolve !Refs.
     `notifications=False` leaves out the buckets' S3 notifications (tests that need none)."""
@@ -136,6 +156,7 @@ def create_all(session: Any, notifications: bool = True) -> dict[str, Any]:
         "tables": create_tables(session.client("dynamodb")),
         "queues": create_queues(session.client("sqs")),
         "buckets": create_buckets(s3),
+        "secrets": create_secrets(session.client("secretsmanager")),
     }
     if notifications:
         notify_queues(s3, created["buckets"], created["queues"])
@@ -163,6 +184,8 @@ def resolve(value: Any, created: dict[str, Any], parameters: dict[str, str]) -> 
             return created["queues"][ref]["url"]
         if ref in created["buckets"]:
             return created["buckets"][ref]
+        if ref in created.get("secrets", {}):
+            return created["secrets"][ref]
         if ref in parameters:
             return parameters[ref]
         params = template.load().get("Parameters", {})

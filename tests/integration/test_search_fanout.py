@@ -11,11 +11,12 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from lead_list_helpers import BASE, assert_error, fields, new_list, snapshot
 
-from conftest import ORG_B, Api, drain_queue
+from conftest import ORG_A, ORG_B, Api, drain_queue
 from leadlists.config import settings
 from leadlists.filters import Filter, matches
 from leadlists.filters.companies import as_filterable
 from leadlists.repositories import catalog as catalog_repo
+from leadlists.repositories import counters, dynamo, keys, searches
 from leadlists_local import lambdas
 
 PROSPECTS, COMPANIES = "/api/v1/search/prospects", "/api/v1/search/companies"
@@ -85,6 +86,15 @@ def test_redelivered_segments_count_once(api, aws, over_budget):
     lambdas.invoke(SEGMENTS[1], lambdas.sqs_event(messages, queue["arn"]))  # all again, late
     first, ids = read_all(api, started["searchId"], 100)
     assert first["total"] == len(ids) == len(expected_persons(over_budget, US))
+    # Counted on shards (no hot head item): six segments, six shard items, summing to the total.
+    counted = searches.counted(ORG_A, started["searchId"])
+    assert counted == {"segmentsDone": 6, "total": first["total"]}
+    partition = keys.search(ORG_A, started["searchId"])[keys.PK]
+    shards = counters.totals(partition, keys.SEARCH_COUNTER_PREFIX, ("segmentsDone",))
+    assert shards == {"segmentsDone": 6}
+    request = dynamo.partition_query(settings().tenant_table, keys.PK, partition)
+    items = list(dynamo.items("query", request))
+    assert sum(i[keys.SK].startswith(keys.SEARCH_COUNTER_PREFIX) for i in items) == 6
 
 
 def test_selection_waits_for_the_search_then_picks_from_it(api, aws, over_budget):

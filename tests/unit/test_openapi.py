@@ -97,7 +97,9 @@ def test_every_error_status_has_its_own_example_with_its_own_code(spec):
             for status, response in op["responses"].items():
                 if int(status) < 400:
                     continue
-                example = response["content"]["application/json"]["example"]
+                body = response["content"]["application/json"]
+                # A POST's or PATCH's 409 names both of its codes, CONFLICT first.
+                example = body.get("example") or next(iter(body["examples"].values()))["value"]
                 assert example["code"] == openapi.CODES[status]
                 assert example["requestId"] and example["message"]
                 seen.add(status)
@@ -120,3 +122,27 @@ def test_every_schema_is_referenced(spec):
     for name in schemas:
         assert f'"#/components/schemas/{name}"' in text, name
     assert "SelectionAdded" in schemas
+
+
+def test_every_post_and_patch_declares_its_idempotency_key_and_its_409(spec):
+    writes = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            header = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+            if method not in ("post", "patch"):
+                assert not header, (method, path)
+                assert "409" not in operation["responses"], (method, path)
+                continue
+            writes += 1
+            assert [(p["name"], p["required"]) for p in header] == [("Idempotency-Key", False)]
+            assert "24 h" in header[0]["description"]
+            examples = operation["responses"]["409"]["content"]["application/json"]["examples"]
+            codes = {e["value"]["code"] for e in examples.values()}
+            assert codes == {"CONFLICT", "IDEMPOTENCY_KEY_REUSED"}, (method, path)
+            # 503 where the route can answer it: a save whose refresh cannot be queued.
+            assert ("503" in operation["responses"]) == ((method, path) in openapi.UNAVAILABLE)
+    assert writes >= 15
+    save = spec["paths"]["/lists/save"]["post"]["responses"]["503"]
+    assert save["content"]["application/json"]["example"]["code"] == "SERVICE_UNAVAILABLE"
+    codes = spec["components"]["schemas"]["Error"]["properties"]["code"]["enum"]
+    assert {"IDEMPOTENCY_KEY_REUSED", "SERVICE_UNAVAILABLE"} <= set(codes)

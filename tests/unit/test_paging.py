@@ -19,6 +19,12 @@ FULL = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _paging_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deployment's secret, which the tests without AWS hand in directly."""
+    monkeypatch.setattr(tokens, "_key", lambda: b"a unit test's key")
+
+
 def _field(error: Invalid) -> str:
     return error.details[0].field
 

@@ -27,6 +27,7 @@ RESOURCE_SETTINGS = {
     "WEBHOOK_QUEUE_URL": "WebhookQueue",
     "WEBHOOK_DEAD_LETTER_QUEUE_URL": "WebhookDeadLetterQueue",
     "LIVE_TABLE": "LiveTable",
+    "PAGING_TOKEN_SECRET": "PagingTokenSecret",
 }
 CLAIM_SETTINGS = {"CLAIM_USER", "CLAIM_ORG", "CLAIM_ROLE", "ADMIN_ROLE"}
 # Globals hold what every function of the service reads; the identity provider's token trigger

@@ -13,6 +13,12 @@ from leadlists.repositories import dynamo, keys
 KEY = {keys.PK: {"S": "ORG#org_alpha#LIST#x"}, keys.SK: {"S": "MEMBER#person#p1"}}
 
 
+@pytest.fixture(autouse=True)
+def _paging_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deployment's secret, which the tests without AWS hand in directly."""
+    monkeypatch.setattr(tokens, "_key", lambda: b"a unit test's key")
+
+
 def test_a_token_hides_the_key_layout_and_round_trips() -> None:
     token = tokens.encode(KEY)
     raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -33,3 +39,8 @@ def test_a_changed_cut_or_plain_json_token_is_400_at_once() -> None:
     partial = tokens.encode({keys.PK: KEY[keys.PK]})
     with pytest.raises(Invalid):
         dynamo.decode_token(partial, (keys.PK, keys.SK), {keys.PK: "ORG#org_alpha#LIST#x"})
+
+
+def test_no_key_is_a_configuration_error_never_a_built_in_key(caplog) -> None:
+    with pytest.raises(tokens.MissingKey):
+        tokens._secret_key("")

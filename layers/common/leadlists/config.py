@@ -53,6 +53,8 @@ class Settings:
     webhook_allow_loopback: bool = False
     # Live lists: the index of auto-updated lists' filters and the applied-change marks.
     live_table: str = ""
+    # The Secrets Manager secret (ARN) whose value keys paging tokens (leadlists/tokens.py).
+    paging_token_secret: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +93,7 @@ def settings() -> Settings:
         webhook_retry_schedule=_seconds_list(env.get("WEBHOOK_RETRY_SCHEDULE", "")),
         webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "true",
         live_table=env.get("LIVE_TABLE", ""),
+        paging_token_secret=env.get("PAGING_TOKEN_SECRET", ""),
     )
 
 

@@ -3,9 +3,14 @@
 A token is base64url of a 16-byte tag and the JSON it carries, enciphered with a keystream of
 HMAC-SHA256 blocks under that tag. The tag is an HMAC of the JSON, so a token is accepted only as
 it was issued (any other is the client's 400 at once, before DynamoDB sees it), and the JSON (a
-table's start key, with its attribute names and key layout) never shows. The key is
-PAGING_TOKEN_KEY when set (per deployment, so tokens cannot be forged), else a built-in one that
-still keeps tokens opaque and whole; every reader also checks the key's parts and partition.
+table's start key, with its attribute names and key layout) never shows; every reader also
+checks the key's parts and partition.
+
+The key is a per-deployment secret the template generates (PAGING_TOKEN_SECRET names it), read
+through Powertools' Parameters on the first token a container makes or reads, so routes that
+never page never fetch it. There is no fallback: a key in the code would let anyone who reads
+it forge tokens. Without the secret, paging is a logged configuration error (a 500 with its
+request id).
 """
 
 from __future__ import annotations
@@ -15,15 +20,22 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 from functools import lru_cache
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
+from leadlists.config import settings
 from leadlists.errors import FieldError, Invalid
+
+logger = Logger()
 
 _TAG_BYTES = 16
 _BLOCK = hashlib.sha256().digest_size
-_BUILT_IN_KEY = b"leadlists-paging-token-v1"
+
+
+class MissingKey(RuntimeError):
+    """The deployment gives no paging-token key: a configuration error, never the client's."""
 
 
 def invalid(message: str = "Invalid pagination token") -> Invalid:
@@ -31,9 +43,25 @@ def invalid(message: str = "Invalid pagination token") -> Invalid:
     return Invalid("Invalid nextToken", [FieldError("nextToken", message)])
 
 
-@lru_cache(maxsize=1)
 def _key() -> bytes:
-    return os.environ.get("PAGING_TOKEN_KEY", "").encode() or _BUILT_IN_KEY
+    return _secret_key(settings().paging_token_secret)
+
+
+@lru_cache(maxsize=4)
+def _secret_key(secret_id: str) -> bytes:
+    """The secret's value, fetched once per container (a failure is not cached: the next
+    request tries again)."""
+    if not secret_id:
+        logger.error("PAGING_TOKEN_SECRET is not set: paging tokens can be neither made nor read")
+        raise MissingKey("PAGING_TOKEN_SECRET is not set")
+    # Imported here: a cold start of a route that never pages does not load it.
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    value = SecretsProvider().get(secret_id)
+    if not value:
+        logger.error("The paging-token secret is empty", extra={"secret": secret_id})
+        raise MissingKey("The paging-token secret is empty")
+    return str(value).encode()
 
 
 def _tag(raw: bytes) -> bytes:

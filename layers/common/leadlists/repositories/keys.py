@@ -9,6 +9,9 @@ from typing import Final
 PK, SK = "pk", "sk"
 BY_ORG_PK, BY_ORG_SK = "gsi1pk", "gsi1sk"  # GSI "ByOrg": an organization's lists, newest last
 DUE_PK, DUE_SK = "duePk", "dueAt"  # sparse GSI "DueForRefresh": only auto-updated lists carry it
+# Sparse GSI "ActiveRuns" (KEYS_ONLY): only lists with a queued or running refresh carry it, keyed
+# by when that run last showed life (its lease began), so the sweep finds stuck runs by a Query.
+ACTIVE_PK, ACTIVE_SK = "activePk", "activeSince"
 # Sparse GSI "ByMember" (KEYS_ONLY): member items of saved and lead lists carry the key of the
 # tenant copy they use, so "does any list of the organization still hold this record" is a Query.
 # Refresh-run member items never carry it: a run holds no copy.
@@ -19,6 +22,7 @@ TABLE_KEY = (PK, SK)
 BY_ORG_KEY = (PK, SK, BY_ORG_PK, BY_ORG_SK)
 META = "#META"
 DUE_PARTITION = "AUTO"
+ACTIVE_PARTITION = "RUN"
 
 # Global table attribute names.
 GLOBAL_PK = "pk"
@@ -195,6 +199,14 @@ def search_match_id(sort_key: str) -> str:
 
 def search_segment_done(org_id: str, search_id: str, segment: int) -> dict[str, str]:
     return {PK: search(org_id, search_id)[PK], SK: f"SEGMENT#{segment:06d}"}
+
+
+SEARCH_COUNTER_PREFIX = "COUNTER#"
+
+
+def search_counter(org_id: str, search_id: str, shard: int) -> dict[str, str]:
+    """One shard of a fanned-out search's counters (`counters`), in the search's partition."""
+    return {PK: search(org_id, search_id)[PK], SK: f"{SEARCH_COUNTER_PREFIX}{shard:03d}"}
 
 
 # Export jobs ------------------------------------------------------------------------------------

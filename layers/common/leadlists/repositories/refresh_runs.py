@@ -1,10 +1,10 @@
 """Fan-out refresh runs in the tenant table: the run item, its sharded counters, per-segment and
 per-copy-chunk done markers, and the matched person ids (sorted chunks of them per segment).
 
-Counting is exactly-once by construction: a segment (or copy chunk) is counted in the same
-transaction that creates its done marker, and a marker can be created only once. The counters
-live on COUNTER_SHARDS shard items, never on the run item: a thousand segments and their copy
-chunks spread their increments, and the run item is only read by the workers.
+Counting is exactly-once and sharded (`counters`): a segment (or copy chunk) is counted in the
+same transaction that creates its done marker, on one of COUNTER_SHARDS shard items, never on
+the run item: a thousand segments and their copy chunks spread their increments, and the run
+item is only read by the workers.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
 from leadlists.models.stored import RefreshRunRecord
-from leadlists.repositories import dynamo, keys
+from leadlists.repositories import counters, dynamo, keys
 from leadlists.status import RunState
 
 # Run states: collecting (segments and copies arriving) -> finalizing (one finalizer holds it)
@@ -29,9 +29,9 @@ _DELETE_PAGE = 500
 # Matched ids per run-member item: ~37 bytes an id, so ~74 KB an item (DynamoDB allows 400 KB).
 MEMBER_CHUNK = 2000
 
-Outcome = Literal["counted", "duplicate"]
+Outcome = counters.Outcome
 # Segment n counts on shard n % COUNTER_SHARDS; a copy chunk on (segment + chunk + 1) % ...
-COUNTER_SHARDS = 32
+COUNTER_SHARDS = counters.SHARDS
 COUNTERS = ("segmentsDone", "matched", "copiesTotal", "copiesDone")
 
 
@@ -135,52 +135,14 @@ def _count_once(
     shard: int,
     increments: Mapping[str, int],
 ) -> Outcome:
-    table = _table()
-    names = {f"#c{i}": name for i, name in enumerate(increments)}
-    vals: dict[str, Any] = {f":c{i}": n for i, n in enumerate(increments.values())}
-    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(increments)))
-    update = f"ADD {adds} SET expiresAt = if_not_exists(expiresAt, :ttl)"
     counter = keys.run_counter(org_id, list_id, run_id, shard % COUNTER_SHARDS)
-    try:
-        # No condition on the run item: a ConditionCheck there would make every worker's
-        # transaction conflict on it again. A count into a failed run is harmless (nothing reads
-        # it) and its items expire by TTL.
-        dynamo.transact(
-            [
-                {
-                    "Put": {
-                        "TableName": table,
-                        "Item": dynamo.to_item({**marker, "expiresAt": expires_at()}),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": dynamo.to_item(counter),
-                        "UpdateExpression": update,
-                        "ExpressionAttributeNames": names,
-                        "ExpressionAttributeValues": dynamo.values({**vals, ":ttl": expires_at()}),
-                    }
-                },
-            ]
-        )
-    except dynamo.TransactionCancelled as exc:
-        if exc.reasons[:1] == ["ConditionalCheckFailed"]:
-            return "duplicate"
-        raise
-    return "counted"
+    return counters.count_once(marker, counter, increments, expires_at())
 
 
 def totals(org_id: str, list_id: str, run_id: str) -> dict[str, int]:
     """The run's counters: the sum of its shards (one strongly consistent Query)."""
-    out = dict.fromkeys(COUNTERS, 0)
-    for item in dynamo.items(
-        "query", _partition_request(org_id, list_id, run_id, keys.RUN_COUNTER_PREFIX, None)
-    ):
-        for name in COUNTERS:
-            out[name] += int(item.get(name, 0))
-    return out
+    partition = keys.refresh_run(org_id, list_id, run_id)[keys.PK]
+    return counters.totals(partition, keys.RUN_COUNTER_PREFIX, COUNTERS)
 
 
 def is_complete(run: Mapping[str, Any], counted: Mapping[str, int]) -> bool:

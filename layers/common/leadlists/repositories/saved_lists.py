@@ -10,6 +10,7 @@ from leadlists.errors import Conflict, FieldError, Invalid, NotFound
 from leadlists.models.common import parse_uuid
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import dynamo, keys
+from leadlists.status import RefreshStatus
 
 LIST_FIELDS = (
     "id", "name", "organizationId", "usedFilter", "contactsNum", "matchedContactsNum",
@@ -36,6 +37,13 @@ def _due_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
+ACTIVE_STATES = (RefreshStatus.QUEUED, RefreshStatus.RUNNING)
+
+
+def _active_attributes(since: str) -> dict[str, Any]:
+    return {keys.ACTIVE_PK: keys.ACTIVE_PARTITION, keys.ACTIVE_SK: since}
+
+
 def _list_item(record: Mapping[str, Any]) -> dict[str, Any]:
     org, list_id = record["organizationId"], record["id"]
     return {
@@ -44,6 +52,12 @@ def _list_item(record: Mapping[str, Any]) -> dict[str, Any]:
         keys.BY_ORG_PK: keys.saved_lists_index(org),
         keys.BY_ORG_SK: f"{record['createdAt']}#{list_id}",
         **_due_attributes(record),
+        # A save queues its run without a lease: the save's time stands for it.
+        **(
+            _active_attributes(record.get("refreshStartedAt") or record["updatedAt"])
+            if record.get("refreshStatus") in ACTIVE_STATES
+            else {}
+        ),
     }
 
 
@@ -136,7 +150,14 @@ def update_fields(
     condition_values: Mapping[str, Any] | None = None,
     remove: Iterable[str] = (),
 ) -> SavedListRecord | None:
-    """SET fields and bump `version` atomically; None when the condition does not hold."""
+    """SET fields and bump `version` atomically; None when the condition does not hold. The
+    sparse ActiveRuns index follows: a new lease (`refreshStartedAt`) moves the list's entry, a
+    run's end (`refreshStatus` idle or failed) removes it."""
+    status = fields.get("refreshStatus")
+    if status is not None and status not in ACTIVE_STATES:
+        remove = (*remove, keys.ACTIVE_PK, keys.ACTIVE_SK)
+    elif "refreshStartedAt" in fields:
+        fields = {**fields, **_active_attributes(fields["refreshStartedAt"])}
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     vals = {f":f{i}": value for i, value in enumerate(fields.values())}
     sets = [f"#f{i} = :f{i}" for i in range(len(fields))]
@@ -172,12 +193,27 @@ def schedule_fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str
 def due_lists(now: str) -> Iterator[tuple[str, str]]:
     """(organization id, list id) of every auto-updated list due at `now`, from the sparse
     DueForRefresh index (KEYS_ONLY: the table keys name the list), page by page."""
+    return _sparse_lists("DueForRefresh", keys.DUE_PK, keys.DUE_PARTITION, keys.DUE_SK, "<=", now)
+
+
+def active_since_before(moment: str) -> Iterator[tuple[str, str]]:
+    """(organization id, list id) of every list whose queued or running refresh last showed
+    life before `moment`, from the sparse ActiveRuns index (eventually consistent: the caller
+    decides on the base item), page by page."""
+    return _sparse_lists(
+        "ActiveRuns", keys.ACTIVE_PK, keys.ACTIVE_PARTITION, keys.ACTIVE_SK, "<", moment
+    )
+
+
+def _sparse_lists(
+    index: str, pk: str, partition: str, sk: str, compare: str, bound: str
+) -> Iterator[tuple[str, str]]:
     request: dict[str, Any] = {
         "TableName": _table(),
-        "IndexName": "DueForRefresh",
-        "KeyConditionExpression": "#p = :p AND #d <= :now",
-        "ExpressionAttributeNames": {"#p": keys.DUE_PK, "#d": keys.DUE_SK},
-        "ExpressionAttributeValues": dynamo.values({":p": keys.DUE_PARTITION, ":now": now}),
+        "IndexName": index,
+        "KeyConditionExpression": f"#p = :p AND #s {compare} :b",
+        "ExpressionAttributeNames": {"#p": pk, "#s": sk},
+        "ExpressionAttributeValues": dynamo.values({":p": partition, ":b": bound}),
     }
     for item in dynamo.items("query", request):
         yield keys.parse_saved_list(item[keys.PK])

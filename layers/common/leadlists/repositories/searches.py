@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from leadlists.config import settings
 from leadlists.models.stored import SearchHead
-from leadlists.repositories import dynamo, keys
+from leadlists.repositories import counters, dynamo, keys
 from leadlists.status import SearchStatus
 
 # 1,000 ids of 36 characters make a ~38 KB item: far below the 400 KB limit, and a page of
@@ -143,77 +143,47 @@ def segment_counted(org_id: str, search_id: str, segment: int) -> bool:
 
 
 def count_segment(org_id: str, search_id: str, segment: int, matched: int, expires: int) -> bool:
-    """Count a segment exactly once: its done marker and the head's counters in one transaction.
-    False when it was counted before, or the search is no longer running."""
-    head_key = keys.search(org_id, search_id)
-    try:
-        # Retried on conflicts: only a failed condition (counted already, or not running) is False.
-        dynamo.transact(
-            [
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": dynamo.to_item(
-                            {
-                                **keys.search_segment_done(org_id, search_id, segment),
-                                "expiresAt": expires,
-                            }
-                        ),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": dynamo.to_item(head_key),
-                        "UpdateExpression": "ADD segmentsDone :one, #total :n",
-                        "ConditionExpression": "attribute_exists(pk) AND #status = :running",
-                        "ExpressionAttributeNames": {"#status": "status", "#total": "total"},
-                        "ExpressionAttributeValues": dynamo.values(
-                            {":one": 1, ":n": matched, ":running": SearchStatus.RUNNING}
-                        ),
-                    }
-                },
-            ]
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
+    """Count a segment exactly once, on a counter shard (never the head: a thousand segments
+    finishing together do not conflict on one item). False when it was counted before."""
+    marker = keys.search_segment_done(org_id, search_id, segment)
+    counter = keys.search_counter(org_id, search_id, segment % counters.SHARDS)
+    increments = {"segmentsDone": 1, "total": matched}
+    return counters.count_once(marker, counter, increments, expires) == "counted"
+
+
+def counted(org_id: str, search_id: str) -> dict[str, int]:
+    """The segments counted and the matches they wrote: the sum of the shards."""
+    partition = keys.search(org_id, search_id)[keys.PK]
+    return counters.totals(partition, keys.SEARCH_COUNTER_PREFIX, ("segmentsDone", "total"))
+
+
+def mark_complete(org_id: str, search_id: str, segments_total: int) -> bool:
+    """Complete a running search whose segments are all counted, with its total (whoever gets
+    here first; the others find it complete)."""
+    sums = counted(org_id, search_id)
+    if sums["segmentsDone"] < segments_total:
         return False
-    return True
-
-
-def mark_complete(org_id: str, search_id: str) -> bool:
-    """Complete a running search whose segments are all counted (whoever gets here first)."""
-    return _set_status(
-        org_id,
-        search_id,
-        SearchStatus.COMPLETE,
-        "#status = :running AND segmentsDone = segmentsTotal",
-        {},
-    )
+    return _set_status(org_id, search_id, SearchStatus.COMPLETE, sums)
 
 
 def mark_failed(org_id: str, search_id: str, reason: str) -> bool:
-    return _set_status(
-        org_id, search_id, SearchStatus.FAILED, "#status = :running", {":reason": reason}
-    )
+    return _set_status(org_id, search_id, SearchStatus.FAILED, {"error": reason})
 
 
-def _set_status(
-    org_id: str, search_id: str, status: str, condition: str, extra: Mapping[str, Any]
-) -> bool:
-    update = "SET #status = :status" + (", #error = :reason" if extra else "")
-    names = {"#status": "status", **({"#error": "error"} if extra else {})}
+def _set_status(org_id: str, search_id: str, status: str, fields: Mapping[str, Any]) -> bool:
+    """Move a running search to `status` with `fields`; False when it is no longer running."""
+    names = {"#status": "status", **{f"#f{i}": name for i, name in enumerate(fields)}}
+    sets = ", ".join(["#status = :status", *(f"#f{i} = :f{i}" for i in range(len(fields)))])
+    vals = {f":f{i}": value for i, value in enumerate(fields.values())}
     try:
         dynamo.client().update_item(
             TableName=_table(),
             Key=dynamo.to_item(keys.search(org_id, search_id)),
-            UpdateExpression=update,
-            ConditionExpression=f"attribute_exists(pk) AND {condition}",
+            UpdateExpression=f"SET {sets}",
+            ConditionExpression="attribute_exists(pk) AND #status = :running",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=dynamo.values(
-                {":status": status, ":running": SearchStatus.RUNNING, **extra}
+                {":status": status, ":running": SearchStatus.RUNNING, **vals}
             ),
         )
     except ClientError as exc:

@@ -39,6 +39,8 @@ def step(message: FinalizeMessage, delivery: Delivery) -> None:
     if claimed is None:
         logger.info("Finalize skipped", extra={"listId": list_id, "runId": run_id})
         return  # failed, or another finalizer holds it
+    # A redelivered finalize (90 min after the first) gets a whole lease for its merge.
+    refresh.renew(org, list_id, run_id)
     try:
         _complete(org, list_id, run_id, counted, token)
     except Exception:

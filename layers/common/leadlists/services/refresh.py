@@ -170,6 +170,17 @@ def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> SavedList
     )
 
 
+def renew(org_id: str, list_id: str, run_id: str) -> None:
+    """Renew a running run's lease: the sweep leaves it alone for another RUN_LEASE."""
+    repo.update_fields(
+        org_id,
+        list_id,
+        {"refreshStartedAt": now_iso()},
+        condition="refreshRunId = :run AND refreshStatus = :running",
+        condition_values={":run": run_id, ":running": RefreshStatus.RUNNING},
+    )
+
+
 def _matching(flt: Filter, deadline: Deadline | None) -> list[dict[str, Any]]:
     def segment(seg: int) -> list[dict[str, Any]]:
         found = []
@@ -269,9 +280,13 @@ def failure_text(cause: str) -> str:
     return f"The refresh could not be completed: {cause}. Refresh the list to try again."
 
 
-def fail(org_id: str, list_id: str, run_id: str, cause: str) -> SavedListRecord | None:
+def fail(
+    org_id: str, list_id: str, run_id: str, cause: str, idle_since: str | None = None
+) -> SavedListRecord | None:
     """Mark the run's list failed (never a run that already completed, nor a newer run's list)
-    and back its schedule off; None when the run no longer owns the list."""
+    and back its schedule off; None when the run no longer owns the list. With `idle_since`
+    (the sweep), only while the run has shown no life since then (its lease not renewed).
+    Only the call whose conditional write wins publishes `list.refresh_failed`."""
     current = repo.get(org_id, list_id)
     if current is None:
         return None
@@ -287,11 +302,21 @@ def fail(org_id: str, list_id: str, run_id: str, cause: str) -> SavedListRecord 
         "refreshError": failure_text(cause),
         "refreshFailures": failures,
     }
-    failed = _finish(current, run_id, fields, next_at, ())
+    still = ("", {}) if idle_since is None else _idle_since(idle_since)
+    failed = _finish(current, run_id, fields, next_at, (), still)
     webhooks.refresh_failed(failed)
     if failed is not None:
         live_changes.after_failed_run(failed, run_id)
     return failed
+
+
+def _idle_since(moment: str) -> tuple[str, dict[str, Any]]:
+    """The run's lease began before `moment` (a save queues without one: its time stands)."""
+    condition = (
+        "(refreshStartedAt < :idle OR (attribute_not_exists(refreshStartedAt)"
+        " AND updatedAt < :idle))"
+    )
+    return f" AND {condition}", {":idle": moment}
 
 
 # A finish retried this many times while saves keep changing the list's auto-update meanwhile.
@@ -304,10 +329,12 @@ def _finish(
     fields: dict[str, Any],
     next_at: Callable[[SavedListRecord], str],
     remove: tuple[str, ...],
+    extra: tuple[str, dict[str, Any]] = ("", {}),
 ) -> SavedListRecord | None:
-    """End a queued or running run with `fields`, scheduling the next refresh as the list is
-    now: auto-update turned on or off during the run is honoured (the write is conditional on
-    the auto-update it read, and read again when a save changed it)."""
+    """End a queued or running run with `fields` (and `extra`'s condition), scheduling the
+    next refresh as the list is now: auto-update turned on or off during the run is honoured
+    (the write is conditional on the auto-update it read, and read again when a save changed
+    it)."""
     org, list_id = record["organizationId"], record["id"]
     for _ in range(_FINISH_TRIES):
         current = repo.get(org, list_id)
@@ -324,12 +351,13 @@ def _finish(
             list_id,
             {**fields, "updatedAt": now_iso(), **nexts, **due_set},
             condition="refreshRunId = :run AND refreshStatus IN (:queued, :running)"
-            " AND autoUpdateStatus = :auto",
+            " AND autoUpdateStatus = :auto" + extra[0],
             condition_values={
                 ":run": run_id,
                 ":queued": RefreshStatus.QUEUED,
                 ":running": RefreshStatus.RUNNING,
                 ":auto": auto,
+                **extra[1],
             },
             remove=(
                 *remove,

@@ -2,11 +2,12 @@
 
     POST search --start--> running head + one message per scan segment
     segment message --step--> one match item per matched id, then the segment counted once
-    the worker whose count makes segmentsDone = segmentsTotal marks the search complete
+    the worker that finds every segment counted marks the search complete, with its total
 
 A worker writes its matches as it scans (a few hundred ids at a time), so its memory stays flat
-however large the catalog. Counting is exactly-once: a segment's done marker is created in the
-same transaction as the head's increments, so a redelivered segment adds nothing to `total`.
+however large the catalog. Counting is exactly-once and sharded (`repositories.counters`, as
+refresh runs count): a segment's done marker is created in the same transaction as a counter
+shard's increments, so a redelivered segment adds nothing to `total`, and no item is hot.
 A segment that fails its last attempt marks the search failed.
 """
 
@@ -68,7 +69,7 @@ def process(message: SearchSegmentMessage) -> int:
         # A redelivery racing this one rewrites the same items and is not counted again.
         searches.count_segment(org, search_id, message.segment, written, expires)
     # Also after a duplicate: the attempt that counted may have died before completing.
-    if searches.mark_complete(org, search_id):
+    if searches.mark_complete(org, search_id, total):
         logger.info("Search complete", extra={"searchId": search_id})
     return written
 

@@ -1,9 +1,7 @@
 """DELETE /api/v1/entities/leadlists/{id}: remove a lead list at once; its member items go in
 the background."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, handler
+from leadlists.api import NOT_SHARED, LeadListId, Response, create_app, current_caller, handler
 from leadlists.services import lead_lists
 
 app = create_app()

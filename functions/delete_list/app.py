@@ -1,8 +1,6 @@
 """DELETE /lists/{id}: remove a saved list at once; its members go in the background."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import SavedListId, create_app, current_caller, handler
+from leadlists.api import Response, SavedListId, create_app, current_caller, handler
 from leadlists.services import saved_lists
 
 app = create_app()

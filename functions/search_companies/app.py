@@ -3,9 +3,7 @@
 200 with the first page within the synchronous budget; beyond it 202 `running`, then
 GET /api/v1/search/{searchId}."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import JsonBody, create_app, current_caller, handler, respond
+from leadlists.api import JsonBody, Response, create_app, current_caller, handler, respond
 from leadlists.models.search import CompanySearchPage, CompanySearchRequest, SearchStarted
 from leadlists.services import search
 

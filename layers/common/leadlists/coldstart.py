@@ -15,9 +15,13 @@ there is nothing to register.
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 import random
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -26,6 +30,62 @@ def defer_model_building() -> None:
     from pydantic._internal import _config
 
     _config.config_defaults["defer_build"] = True
+
+
+def lazy_reexports(package: str) -> bool:
+    """Import `package` without running its `__init__`, when that `__init__` only re-exports
+    names of its submodules: each name is then imported from its own submodule when first asked
+    for. Powertools' `event_handler` and `data_classes` packages import every resolver (AppSync's
+    asyncio among them) and every event class; a function asks for the few it uses. Returns
+    whether the package was made lazy (False: already imported, or its `__init__` does more)."""
+    if package in sys.modules:
+        return False
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None or spec.submodule_search_locations is None:
+        return False
+    exports = _reexports(Path(spec.origin), package)
+    if exports is None:
+        return False
+    module = importlib.util.module_from_spec(spec)  # its __path__ and __spec__, not its body
+
+    def resolve(name: str) -> Any:
+        if name not in exports:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        source, original = exports[name]
+        value = getattr(importlib.import_module(source), original)
+        setattr(module, name, value)
+        return value
+
+    module.__getattr__ = resolve  # type: ignore[method-assign]  # PEP 562
+    module.__all__ = list(exports)
+    sys.modules[package] = module
+    parent, _, child = package.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return True
+
+
+def _reexports(init: Path, package: str) -> dict[str, tuple[str, str]] | None:
+    """{name: (submodule, its name there)} when `init` holds only a docstring, `from ... import`
+    statements and `__all__`; None otherwise."""
+    exports: dict[str, tuple[str, str]] = {}
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and all(a.name != "*" for a in node.names)
+        ):
+            source = importlib.util.resolve_name("." * node.level + node.module, package)
+            exports.update({a.asname or a.name: (source, a.name) for a in node.names})
+        elif not (
+            (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+            or (
+                isinstance(node, ast.Assign)
+                and [getattr(t, "id", None) for t in node.targets] == ["__all__"]
+            )
+        ):
+            return None
+    return exports
 
 
 def build_models() -> int:

@@ -57,7 +57,7 @@ def lazy_reexports(package: str) -> bool:
         return value
 
     module.__getattr__ = resolve  # type: ignore[method-assign]  # PEP 562
-    module.__all__ = list(exports)
+    setattr(module, "__all__", list(exports))  # noqa: B010 - a module attribute mypy knows not
     sys.modules[package] = module
     parent, _, child = package.rpartition(".")
     if parent:

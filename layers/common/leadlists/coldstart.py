@@ -17,19 +17,57 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+_PYDANTIC_CONFIG = "pydantic._internal._config"
 
 
 def defer_model_building() -> None:
-    # pydantic's default for `ConfigDict(defer_build=...)`; models that set it keep their own.
-    from pydantic._internal import _config
+    """Make pydantic's default `ConfigDict(defer_build=True)` (models that set it keep their own)
+    as soon as pydantic is imported: a function that never uses pydantic (the authorizer) does
+    not import it for this."""
+    if _PYDANTIC_CONFIG in sys.modules:
+        _defer(sys.modules[_PYDANTIC_CONFIG])
+    else:
+        sys.meta_path.insert(0, _AfterImport(_PYDANTIC_CONFIG, _defer))
 
-    _config.config_defaults["defer_build"] = True
+
+def _defer(config: ModuleType) -> None:
+    config.config_defaults["defer_build"] = True
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs `then(module)` right after module `name` is first executed, before anything uses it."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        execute = spec.loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            execute(module)
+            self.then(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def lazy_reexports(package: str) -> bool:

@@ -2,10 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from leadlists.api import LeadListId, create_app, current_caller, dump, handler
+from leadlists.api import Body, LeadListId, Response, create_app, current_caller, dump, handler
 from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount, LeadList
 from leadlists.services import lead_lists
 

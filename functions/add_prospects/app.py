@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from leadlists.api import LeadListId, create_app, current_caller, handler
+from leadlists.api import Body, LeadListId, create_app, current_caller, handler
 from leadlists.models.lead_lists import AddedProspects, AddProspectsRequest, SelectionAdded
 from leadlists.services import lead_lists
 

@@ -1,8 +1,6 @@
 """POST /api-keys: create an API key (201); the secret is in this answer only."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import JsonBody, create_app, current_caller, dump, handler
+from leadlists.api import JsonBody, Response, create_app, current_caller, dump, handler
 from leadlists.models.api_keys import ApiKeyCreated, CreateApiKeyRequest
 from leadlists.services import api_keys
 

@@ -2,10 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import Body, Response, create_app, current_caller, dump, handler
 from leadlists.models.lead_lists import CreateLeadListRequest, LeadList
 from leadlists.services import lead_lists
 

@@ -1,9 +1,7 @@
 """POST /webhooks: register an endpoint for the organization's events (admins only); the answer
 shows its signing secret, this once only."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import JsonBody, create_app, current_caller, dump, handler
+from leadlists.api import JsonBody, Response, create_app, current_caller, dump, handler
 from leadlists.models.webhooks import CreatedWebhook, CreateWebhookRequest
 from leadlists.services import webhooks
 

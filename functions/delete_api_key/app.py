@@ -2,10 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import Path, Response, create_app, current_caller, handler
 from leadlists.services import api_keys
 
 app = create_app()

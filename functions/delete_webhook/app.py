@@ -1,9 +1,7 @@
 """DELETE /webhooks/{id}: remove an endpoint at once (admins only); events still queued for it
 are dropped."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import Response, create_app, current_caller, handler
 from leadlists.models.webhooks import ADMIN_ONLY, WebhookId
 from leadlists.services import webhooks
 

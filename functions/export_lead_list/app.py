@@ -1,9 +1,15 @@
 """POST /api/v1/entities/leadlists/{id}/export: the lead list's companies or persons as CSV in S3:
 a download link (200), or a background export's id (202) beyond the synchronous budget."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, dump, handler
+from leadlists.api import (
+    NOT_SHARED,
+    LeadListId,
+    Response,
+    create_app,
+    current_caller,
+    dump,
+    handler,
+)
 from leadlists.models.exports import EXPORT_RESPONSES, ExportResult, ExportStarted
 from leadlists.services import exports
 

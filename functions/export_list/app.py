@@ -1,9 +1,7 @@
 """POST /lists/{id}/export: the list's members as CSV in S3: a download link (200), or a
 background export's id (202) when the list is beyond the synchronous budget."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import SavedListId, create_app, current_caller, dump, handler
+from leadlists.api import Response, SavedListId, create_app, current_caller, dump, handler
 from leadlists.models.exports import EXPORT_RESPONSES, ExportResult, ExportStarted
 from leadlists.services import exports
 

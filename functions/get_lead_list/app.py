@@ -1,8 +1,14 @@
 """GET /api/v1/entities/leadlists/{id}: one lead list with its companies or persons populated."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, dump, handler
+from leadlists.api import (
+    NOT_SHARED,
+    LeadListId,
+    Response,
+    create_app,
+    current_caller,
+    dump,
+    handler,
+)
 from leadlists.models.lead_lists import LeadList
 from leadlists.services import lead_lists
 

@@ -2,10 +2,16 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
-from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, dump, handler
+from leadlists.api import (
+    LimitQuery,
+    NextTokenQuery,
+    Path,
+    Response,
+    create_app,
+    current_caller,
+    dump,
+    handler,
+)
 from leadlists.models.saved_lists import SavedList
 from leadlists.services import saved_lists
 

@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from leadlists.api import SearchId, create_app, current_caller, handler
+from leadlists.api import Query, SearchId, create_app, current_caller, handler
 from leadlists.models.search import DEFAULT_SEARCH_PAGE, PageSize, SearchState
 from leadlists.services import search
 

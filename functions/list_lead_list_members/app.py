@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from leadlists.api import NOT_SHARED, LeadListId, create_app, current_caller, handler
+from leadlists.api import NOT_SHARED, LeadListId, Query, create_app, current_caller, handler
 from leadlists.models.lead_lists import DEFAULT_MEMBERS_PAGE, MemberLimit, MemberPage
 from leadlists.services import lead_lists
 

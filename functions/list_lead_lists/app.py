@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import Query, create_app, current_caller, handler
 from leadlists.models.common import PageLimit
 from leadlists.models.lead_lists import LeadListPage
 from leadlists.services import lead_lists

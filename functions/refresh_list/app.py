@@ -2,10 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from leadlists.api import SavedListId, create_app, current_caller, dump, handler
+from leadlists.api import Body, Response, SavedListId, create_app, current_caller, dump, handler
 from leadlists.deadline import Deadline
 from leadlists.models.common import json_answers
 from leadlists.models.saved_lists import RefreshRequest, SavedList

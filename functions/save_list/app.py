@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from leadlists.api import create_app, current_caller, handler
+from leadlists.api import Body, create_app, current_caller, handler
 from leadlists.models.saved_lists import SavedList, SaveListRequest
 from leadlists.services import saved_lists
 

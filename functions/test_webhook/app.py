@@ -1,9 +1,7 @@
 """POST /webhooks/{id}/test: send a `webhook.test` event to one endpoint (admins only); 202 with
 the event's id (its webhook-id header), delivered in the background."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from leadlists.api import create_app, current_caller, dump, handler
+from leadlists.api import Response, create_app, current_caller, dump, handler
 from leadlists.models.webhooks import TestEventSent, WebhookId
 from leadlists.services import webhooks
 

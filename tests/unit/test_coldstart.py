@@ -59,3 +59,91 @@ def test_build_models_completes_every_model_of_imported_modules(module):
         if isinstance(v, type) and hasattr(v, "__pydantic_complete__") and v.__module__ == module
     ]
     assert found and all(v.__pydantic_complete__ for v in found)
+
+
+def test_a_package_that_only_reexports_imports_each_name_from_its_submodule_on_use(
+    tmp_path, monkeypatch
+):
+    pkg = tmp_path / "reexports_probe"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        '"""Doc."""\nfrom .light import Light\nfrom reexports_probe.heavy import Heavy as H\n'
+        '__all__ = ["Light", "H"]\n'
+    )
+    (pkg / "light.py").write_text("class Light: ...\n")
+    (pkg / "heavy.py").write_text("class Heavy: ...\n")
+    (pkg / "other.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m.startswith("reexports_probe")]:
+        monkeypatch.delitem(sys.modules, name)
+    try:
+        assert coldstart.lazy_reexports("reexports_probe") is True
+        assert coldstart.lazy_reexports("reexports_probe") is False  # imported already
+        from reexports_probe import Light
+
+        assert Light.__module__ == "reexports_probe.light"
+        assert "reexports_probe.heavy" not in sys.modules  # not asked for, not imported
+        from reexports_probe import H, other
+
+        assert H.__name__ == "Heavy" and other.VALUE == 1  # renamed export; a plain submodule
+        with pytest.raises(ImportError):
+            from reexports_probe import Missing  # noqa: F401
+    finally:
+        for name in [m for m in sys.modules if m.startswith("reexports_probe")]:
+            del sys.modules[name]
+
+
+def test_a_package_whose_init_does_more_than_reexport_is_imported_as_usual(tmp_path, monkeypatch):
+    pkg = tmp_path / "busy_probe"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from .part import X\nSTARTED = X + 1\n")
+    (pkg / "part.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert coldstart.lazy_reexports("busy_probe") is False
+    assert "busy_probe" not in sys.modules
+
+
+# A fresh interpreter per function shape: what its handler imports, as Lambda would import it.
+_IMPORTS = """
+import runpy, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+runpy.run_path(sys.argv[1] + "/app.py")
+for name in sys.argv[3:]:
+    print(name, name in sys.modules)
+"""
+
+
+def _imports(function: str, *modules: str) -> dict[str, bool]:
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(  # noqa: S603 - our interpreter, our files
+        [sys.executable, "-c", _IMPORTS, str(root / "functions" / function),
+         str(root / "layers" / "common"), *modules],
+        capture_output=True, text=True, check=True, env={"AWS_DEFAULT_REGION": "us-east-1"},
+    )  # fmt: skip
+    return {line.split()[0]: line.split()[1] == "True" for line in out.stdout.splitlines()}
+
+
+def test_functions_import_only_what_they_use():
+    # An API route: no AppSync resolver (asyncio), no event class it never receives, no refresh.
+    assert _imports(
+        "get_lead_list",
+        "aws_lambda_powertools.event_handler.appsync",
+        "asyncio",
+        "aws_lambda_powertools.utilities.data_classes.kafka_event",
+        "leadlists.services.coordinator",
+        "pydantic",
+    ) == {
+        "aws_lambda_powertools.event_handler.appsync": False,
+        "asyncio": False,
+        "aws_lambda_powertools.utilities.data_classes.kafka_event": False,
+        "leadlists.services.coordinator": False,
+        "pydantic": True,
+    }
+    # The authorizer validates no model: no pydantic, no API key endpoint models.
+    assert _imports("authorizer", "pydantic", "leadlists.models.api_keys") == {
+        "pydantic": False,
+        "leadlists.models.api_keys": False,
+    }

@@ -5,3 +5,7 @@ from leadlists import coldstart
 # Before any model class of the layer exists: each builds its validator on first use, so a
 # function pays at cold start only for the models its own route or messages use.
 coldstart.defer_model_building()
+# Before Powertools is imported: its resolver and event-class packages re-export every resolver
+# and event class; a function imports the few its own handler uses.
+coldstart.lazy_reexports("aws_lambda_powertools.event_handler")
+coldstart.lazy_reexports("aws_lambda_powertools.utilities.data_classes")

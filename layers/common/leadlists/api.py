@@ -1,7 +1,9 @@
 """The HTTP adapter every API function shares: resolver set-up, identity, limits, error mapping.
 
 Handlers stay a few lines: they declare their route on `create_app()` and export
-`lambda_handler = handler(app)`. Nothing below this module knows about HTTP events.
+`lambda_handler = handler(app)`. Nothing below this module knows about HTTP events. Handlers take
+Powertools' `Body`, `Path`, `Query` and `Response` from here, so the layer's package (which keeps
+Powertools' unused resolvers unimported, see `leadlists.coldstart`) is imported first.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import Response as Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body as Body
+from aws_lambda_powertools.event_handler.openapi.params import Path as Path
+from aws_lambda_powertools.event_handler.openapi.params import Query as Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, WithJsonSchema

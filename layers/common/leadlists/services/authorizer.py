@@ -32,7 +32,7 @@ from leadlists.config import settings
 from leadlists.errors import Unauthorized
 from leadlists.jwks import InvalidToken, JwksVerifier
 from leadlists.repositories import keys, rate_limits
-from leadlists.services import api_keys
+from leadlists.services import api_key_secrets
 
 WINDOW_SECONDS = 60
 # An API key is far shorter; anything longer is refused before any lookup.
@@ -90,15 +90,15 @@ def _identify(headers: Mapping[str, str], now: datetime) -> tuple[dict[str, Any]
         raise Unauthorized("Invalid credentials")
     window = int(now.timestamp()) // WINDOW_SECONDS * WINDOW_SECONDS
     if api_key:
-        item = api_keys.identify(api_key.strip(), now)
+        item = api_key_secrets.identify(api_key.strip(), now)
         limit = int(item["rateLimitPerMinute"])
         try:
             count = rate_limits.count(
                 keys.api_key(item["id"]), window, limit, {"lastUsedAt": clock.iso(now)}, True
             )
         except rate_limits.CounterGone:
-            raise Unauthorized(api_keys.UNKNOWN_KEY) from None
-        return api_keys.identity(item), _usage(count, limit, window, now)
+            raise Unauthorized(api_key_secrets.UNKNOWN_KEY) from None
+        return api_key_secrets.identity(item), _usage(count, limit, window, now)
     try:
         claims = verifier().verify(bearer(credential))
     except InvalidToken as exc:

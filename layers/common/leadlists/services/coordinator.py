@@ -15,27 +15,18 @@ to the dead-letter queue (`leadlists.consumer`), so a list never stays `running`
 
 from __future__ import annotations
 
-import math
-
 from aws_lambda_powertools import Logger
 
 from leadlists import queues
 from leadlists.clock import now_iso
-from leadlists.config import settings
 from leadlists.models.messages import RunMessage
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import refresh, run_progress
+from leadlists.services.segments import segment_count
 from leadlists.status import RunState
 
 logger = Logger()
-
-
-def segment_count(persons: int) -> int:
-    """Segments grow with the catalog (one per `refresh_segment_size` persons), bounded."""
-    config = settings()
-    wanted = math.ceil(max(persons, 1) / config.refresh_segment_size)
-    return max(1, min(wanted, config.refresh_max_segments))
 
 
 def start(record: SavedListRecord, run_id: str, persons: int) -> None:

@@ -43,7 +43,7 @@ from leadlists.models.records import Company, Person
 from leadlists.models.stored import LeadListRecord
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import lead_lists as repo
-from leadlists.services import cleanup, search, tenant_copy, webhooks
+from leadlists.services import cleanup, search, tenant_copy, webhook_events
 
 PUBLIC_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "ownerId", "createdAt",
@@ -288,7 +288,7 @@ def _add(
     tenant_copy.store(org_id, kind, [records[i] for i in new if i not in keep])
     timestamp = clock.now_iso()
     try:
-        return webhooks.members_added(
+        return webhook_events.members_added(
             org_id, record["id"], kind, repo.add_members(org_id, record["id"], kind, new, timestamp)
         )
     except repo.ListGone:
@@ -367,7 +367,7 @@ def _remove(caller: Caller, raw_id: str, kind: str, ids: list[str]) -> RemovedCo
         )
     except repo.ListGone:
         raise NotFound("Lead list not found") from None
-    webhooks.members_removed(caller.org_id, record["id"], kind, removed)
+    webhook_events.members_removed(caller.org_id, record["id"], kind, removed)
     return RemovedCount(removedCount=len(removed))
 
 

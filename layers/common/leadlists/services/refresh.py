@@ -20,7 +20,7 @@ from leadlists.models.saved_lists import SavedList
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import live_changes, webhooks
+from leadlists.services import live_changes, webhook_events
 from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
 
@@ -271,7 +271,7 @@ def complete(
 
         metrics.refresh_completed(record, contacts, finished)
         live_changes.after_run(completed, run_id)
-    webhooks.refreshed(completed, added, removed)
+    webhook_events.refreshed(completed, added, removed)
     return completed
 
 
@@ -304,7 +304,7 @@ def fail(
     }
     still = ("", {}) if idle_since is None else _idle_since(idle_since)
     failed = _finish(current, run_id, fields, next_at, (), still)
-    webhooks.refresh_failed(failed)
+    webhook_events.refresh_failed(failed)
     if failed is not None:
         live_changes.after_failed_run(failed, run_id)
     return failed

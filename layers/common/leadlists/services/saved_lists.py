@@ -18,7 +18,7 @@ from leadlists.models.saved_lists import Contact, ContactPage, SavedList, SaveLi
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import filter_index, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import cleanup, webhooks
+from leadlists.services import cleanup, webhook_events
 from leadlists.status import RefreshStatus
 
 logger = Logger()
@@ -196,7 +196,9 @@ def delete(caller: Caller, list_id: str) -> None:
         raise NotFound("List not found")
     filter_index.sync(record, None)
     cleanup.schedule(caller.org_id, list_id, keys.SAVED, [record.get("refreshRunId")])
-    webhooks.publish(caller.org_id, "list.deleted", {"listId": list_id, "name": record["name"]})
+    webhook_events.publish(
+        caller.org_id, "list.deleted", {"listId": list_id, "name": record["name"]}
+    )
 
 
 def contacts(caller: Caller, list_id: str, limit: int | None, token: str | None) -> ContactPage:

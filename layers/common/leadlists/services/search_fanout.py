@@ -24,7 +24,7 @@ from leadlists.filters import Filter
 from leadlists.models.messages import Delivery, SearchSegmentMessage
 from leadlists.models.stored import SearchHead
 from leadlists.repositories import catalog, keys, searches
-from leadlists.services.coordinator import segment_count
+from leadlists.services.segments import segment_count
 from leadlists.status import SearchStatus
 
 logger = Logger()

@@ -11,13 +11,20 @@
    And a Scan of the table deep-copies every item it reads before its FilterExpression drops
    most of them; only the items it returns are copied here (the answer is the same: the page
    still ends where the read items fill 1 MB, and nothing mutates the items before the copy).
+3. Serialization. moto writes every answer through a serializer that walks botocore's output
+   shape value by value: over a third of the emulator's CPU under load. The answers of the
+   data-plane operations are already DynamoDB JSON once moto has converted its types (only
+   binary values are raw bytes), so they are written with `json.dumps` (bytes as base64, as
+   the serializer writes blobs); anything else keeps moto's serializer.
 
 `install()` is idempotent; the test fixtures, the benchmarks and the local runtime call it.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import threading
 import types
 from typing import Any
@@ -63,6 +70,7 @@ def install() -> None:
 
         models.DynamoDBBackend.transact_write_items = transact_once  # type: ignore[method-assign]
         _copy_only_returned_items()
+        _write_data_answers_as_json(DynamoHandler)
         _installed = True
 
 
@@ -85,3 +93,45 @@ def _copy_only_returned_items() -> None:
         return [copy.deepcopy(item) for item in results], scanned, last_key
 
     tables.Table.scan = scan_then_copy  # type: ignore[method-assign]
+
+
+# Operations whose answers hold only strings, numbers, booleans, AttributeValues and their
+# binary values: nothing the output shape would rename, drop or format (no timestamps).
+DATA_PLANE = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+JSON_1_0 = "application/x-amz-json-1.0"
+
+
+def _blob(value: Any) -> str:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(type(value).__name__)  # not plain DynamoDB JSON: moto's serializer writes it
+
+
+def _write_data_answers_as_json(handler: Any) -> None:
+    serialized = handler.serialized
+
+    def fast(self: Any, action_result: Any) -> Any:
+        result = action_result.result
+        if isinstance(result, dict) and self._get_action() in DATA_PLANE:
+            try:
+                body = json.dumps(result, default=_blob, separators=(",", ":"))
+            except TypeError:
+                return serialized(self, action_result)
+            headers = {"Content-Type": JSON_1_0, **self.response_headers}
+            return 200, headers, body
+        return serialized(self, action_result)
+
+    handler.serialized = fast

@@ -7,7 +7,10 @@
    serializable, so serializing moto's DynamoDB requests under one lock models it faithfully.
 2. Speed. moto deep-copies the table once per *item* of a transaction (the copies are all taken
    before any item is applied, so all but the last are wasted): a 100-item transaction on a
-   2,000-item table took ~20 s. One copy per table per transaction keeps the same rollback.
+   2,000-item table took ~20 s. One snapshot per table per transaction keeps the same rollback,
+   and it copies only what the transaction can change: the item containers, its stream's
+   records, and the items it names (an update changes its item in place); every other item is
+   shared with the live table, which the transaction does not touch.
    And a Scan of the table deep-copies every item it reads before its FilterExpression drops
    most of them; only the items it returns are copied here (the answer is the same: the page
    still ends where the read items fill 1 MB, and nothing mutates the items before the copy).
@@ -53,10 +56,13 @@ def install() -> None:
 
         def transact_once(self: Any, transact_items: list[dict[str, Any]]) -> None:
             memo: dict[int, Any] = {}
+            touched = _touched_keys(transact_items)
 
             def deepcopy(value: Any, *args: Any) -> Any:
+                if not isinstance(value, models.Table):
+                    return copy.deepcopy(value, *args)  # an item (update_item keeps its old image)
                 if id(value) not in memo:
-                    memo[id(value)] = copy.deepcopy(value, *args)
+                    memo[id(value)] = _snapshot(value, touched.get(value.name, []))
                 return memo[id(value)]
 
             # moto looks `copy.deepcopy` up through its module's `copy` global at call time.
@@ -72,6 +78,44 @@ def install() -> None:
         _copy_only_returned_items()
         _write_data_answers_as_json(DynamoHandler)
         _installed = True
+
+
+def _touched_keys(transact_items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The wire-format keys (or whole items, for puts) each table's items are named by."""
+    keys: dict[str, list[dict[str, Any]]] = {}
+    for entry in transact_items:
+        for op in entry.values():
+            if isinstance(op, dict) and "TableName" in op:
+                keys.setdefault(op["TableName"], []).append(op.get("Key") or op.get("Item") or {})
+    return keys
+
+
+def _snapshot(table: Any, keys: list[dict[str, Any]]) -> Any:
+    """A copy of `table` that rollback can put back, as moto's deep copy would be."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    snap = copy.copy(table)
+    snap.items = type(table.items)(table.items.default_factory)
+    for hash_key, value in table.items.items():
+        snap.items[hash_key] = dict(value) if isinstance(value, dict) else value
+    for key in keys:
+        hash_value = key.get(table.hash_key_attr)
+        if hash_value is None or DynamoType(hash_value) not in table.items:
+            continue
+        hash_key = DynamoType(hash_value)
+        if table.range_key_attr is None:
+            snap.items[hash_key] = copy.deepcopy(table.items[hash_key])
+            continue
+        range_value = key.get(table.range_key_attr)
+        stored = table.items[hash_key]
+        if range_value is not None and DynamoType(range_value) in stored:
+            range_key = DynamoType(range_value)
+            snap.items[hash_key][range_key] = copy.deepcopy(stored[range_key])
+    if table.stream_shard is not None:
+        snap.stream_shard = copy.copy(table.stream_shard)
+        snap.stream_shard.items = list(table.stream_shard.items)
+        snap.stream_shard.table = snap
+    return snap
 
 
 def _copy_only_returned_items() -> None:

@@ -1,0 +1,138 @@
+"""The emulator's shims (leadlists_local/moto_shims.py) keep DynamoDB's answers and rollbacks:
+answers written as plain JSON read back as every attribute type was written, and a cancelled
+transaction leaves the items it named, the items it did not, and the table's stream as they
+were, while a committed one applies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from leadlists_local import moto_shims
+
+ITEM = {
+    "pk": {"S": "a"},
+    "sk": {"S": "1"},
+    "n": {"N": "1.5"},
+    "b": {"B": b"\x00\xffbin"},
+    "bs": {"BS": [b"\x01", b"\x02"]},
+    "ss": {"SS": ["x", "y"]},
+    "ns": {"NS": ["1", "2"]},
+    "m": {"M": {"k": {"L": [{"S": "v"}, {"NULL": True}, {"BOOL": False}, {"B": b"z"}]}}},
+}
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+@pytest.fixture
+def ddb() -> Any:
+    moto_shims.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )
+        yield client
+
+
+def _stream_records(client: Any) -> int:
+    """Records in the table's stream shard, from moto's own state (its DescribeStream is not
+    served in-process)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables["t"].stream_shard
+    return len(shard.items)
+
+
+def test_every_attribute_type_reads_back_from_each_data_operation(ddb: Any) -> None:
+    ddb.put_item(TableName="t", Item=ITEM)
+    key = _key("a", "1")
+    assert ddb.get_item(TableName="t", Key=key)["Item"] == ITEM
+    query = ddb.query(
+        TableName="t",
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}},
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert (query["Items"], query["Count"], query["ScannedCount"]) == ([ITEM], 1, 1)
+    assert query["ConsumedCapacity"]["TableName"] == "t"
+    assert ddb.scan(TableName="t")["Items"] == [ITEM]
+    batch = ddb.batch_get_item(RequestItems={"t": {"Keys": [key]}})
+    assert batch["Responses"]["t"] == [ITEM] and batch["UnprocessedKeys"] == {}
+    updated = ddb.update_item(
+        TableName="t",
+        Key=key,
+        UpdateExpression="ADD n :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="ALL_NEW",
+    )
+    assert updated["Attributes"] == {**ITEM, "n": {"N": "2.5"}}
+    with pytest.raises(ClientError) as failed:
+        ddb.put_item(
+            TableName="t",
+            Item=ITEM,
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert failed.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    assert failed.value.response["Item"]["b"] == ITEM["b"]
+    # Control-plane answers (timestamps) still go through moto's own serializer.
+    assert ddb.describe_table(TableName="t")["Table"]["CreationDateTime"].year > 2000
+
+
+def test_a_cancelled_transaction_restores_what_it_named_and_keeps_the_rest(ddb: Any) -> None:
+    ddb.put_item(TableName="t", Item={**_key("a", "1"), "v": {"N": "1"}})
+    ddb.put_item(TableName="t", Item={**_key("a", "2"), "v": {"N": "2"}})
+    records = _stream_records(ddb)
+    update = {
+        "TableName": "t",
+        "Key": _key("a", "1"),
+        "UpdateExpression": "SET v = :v",
+        "ExpressionAttributeValues": {":v": {"N": "9"}},
+    }
+    with pytest.raises(ClientError) as cancelled:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Update": update},
+                {"Put": {"TableName": "t", "Item": {**_key("b", "1"), "v": {"N": "3"}}}},
+                {"Delete": {"TableName": "t", "Key": _key("a", "2")}},
+                {
+                    "ConditionCheck": {
+                        "TableName": "t",
+                        "Key": _key("c", "1"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    items = {(i["pk"]["S"], i["sk"]["S"]): i["v"]["N"] for i in ddb.scan(TableName="t")["Items"]}
+    assert items == {("a", "1"): "1", ("a", "2"): "2"}
+    assert _stream_records(ddb) == records
+
+    ddb.transact_write_items(
+        TransactItems=[
+            {"Update": update},
+            {"Put": {"TableName": "t", "Item": {**_key("b", "1"), "v": {"N": "3"}}}},
+        ]
+    )
+    items = {(i["pk"]["S"], i["sk"]["S"]): i["v"]["N"] for i in ddb.scan(TableName="t")["Items"]}
+    assert items == {("a", "1"): "9", ("a", "2"): "2", ("b", "1"): "3"}
+    assert _stream_records(ddb) == records + 2

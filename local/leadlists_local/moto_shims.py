@@ -14,7 +14,12 @@
    And a Scan of the table deep-copies every item it reads before its FilterExpression drops
    most of them; only the items it returns are copied here (the answer is the same: the page
    still ends where the read items fill 1 MB, and nothing mutates the items before the copy).
-3. Serialization. moto writes every answer through a serializer that walks botocore's output
+3. Table walks. Every Query and every Scan page starts from moto's `all_items()`, which sorts
+   the whole table by comparing its key objects in Python (each comparison converts both
+   values): a query of a ten-item partition sorted the whole tenant table. The sort here takes
+   each item's key values once (the same order), and a query of the base table walks only its
+   partition (moto keeps only that partition's items of the walk anyway).
+4. Serialization. moto writes every answer through a serializer that walks botocore's output
    shape value by value: over a third of the emulator's CPU under load. The answers of the
    data-plane operations are already DynamoDB JSON once moto has converted its types (only
    binary values are raw bytes), so they are written with `json.dumps` (bytes as base64, as
@@ -76,6 +81,7 @@ def install() -> None:
 
         models.DynamoDBBackend.transact_write_items = transact_once  # type: ignore[method-assign]
         _copy_only_returned_items()
+        _walk_less(models.Table)
         _write_data_answers_as_json(DynamoHandler)
         _installed = True
 
@@ -137,6 +143,40 @@ def _copy_only_returned_items() -> None:
         return [copy.deepcopy(item) for item in results], scanned, last_key
 
     tables.Table.scan = scan_then_copy  # type: ignore[method-assign]
+
+
+def _sort_key(item: Any) -> Any:
+    if item.range_key:
+        return (item.hash_key.cast_value, item.range_key.cast_value)
+    return item.hash_key.cast_value
+
+
+def _walk_less(table_class: Any) -> None:
+    def all_items(self: Any) -> list[Any]:
+        items: list[Any] = []
+        for stored in self.items.values():
+            if self.range_key_attr:
+                items.extend(stored.values())
+            else:
+                items.append(stored)
+        return sorted(items, key=_sort_key)
+
+    table_class.all_items = all_items
+    query = table_class.query
+
+    def query_partition(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index or hash_key is None:
+            return query(self, hash_key, *args, **kwargs)
+        stored = self.items.get(hash_key)  # .get: the items dict must not grow a partition
+        partition = list(stored.values()) if isinstance(stored, dict) else [stored]
+        self.all_items = lambda: [item for item in partition if item is not None]
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    table_class.query = query_partition
 
 
 # Operations whose answers hold only strings, numbers, booleans, AttributeValues and their

@@ -136,3 +136,37 @@ def test_a_cancelled_transaction_restores_what_it_named_and_keeps_the_rest(ddb: 
     items = {(i["pk"]["S"], i["sk"]["S"]): i["v"]["N"] for i in ddb.scan(TableName="t")["Items"]}
     assert items == {("a", "1"): "9", ("a", "2"): "2", ("b", "1"): "3"}
     assert _stream_records(ddb) == records + 2
+
+
+def test_queries_and_scans_page_in_key_order_across_partitions(ddb: Any) -> None:
+    for pk in ("a", "b", "c"):
+        for n in range(12):
+            ddb.put_item(TableName="t", Item={**_key(pk, f"{n:02d}"), "n": {"N": str(n)}})
+    pages, request = (
+        [],
+        {
+            "TableName": "t",
+            "KeyConditionExpression": "pk = :p AND sk >= :from",
+            "ExpressionAttributeValues": {":p": {"S": "b"}, ":from": {"S": "03"}},
+            "ScanIndexForward": False,
+            "Limit": 4,
+        },
+    )
+    while True:
+        answer = ddb.query(**request)
+        pages.append([i["sk"]["S"] for i in answer["Items"]])
+        if "LastEvaluatedKey" not in answer:
+            break
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    assert [sk for page in pages for sk in page] == [f"{n:02d}" for n in range(11, 2, -1)]
+    assert len(pages) == 3
+    assert ddb.query(**{**request, "ExpressionAttributeValues": {
+        ":p": {"S": "none"}, ":from": {"S": "00"}}})["Items"] == []  # fmt: skip
+    seen, request = [], {"TableName": "t", "Limit": 5}
+    while True:
+        answer = ddb.scan(**request)
+        seen += [(i["pk"]["S"], i["sk"]["S"]) for i in answer["Items"]]
+        if "LastEvaluatedKey" not in answer:
+            break
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    assert seen == sorted(seen) and len(seen) == 36

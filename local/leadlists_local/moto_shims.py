@@ -31,10 +31,13 @@
 from __future__ import annotations
 
 import base64
+import bisect
+import contextlib
 import copy
 import json
 import threading
 import types
+from collections.abc import Iterator
 from typing import Any
 
 _LOCK = threading.RLock()
@@ -137,7 +140,14 @@ def _copy_only_returned_items() -> None:
         with _LOCK:
             saved, tables.copy = tables.copy, keep  # type: ignore[assignment]
             try:
-                results, scanned, last_key = scan(self, *args, **kwargs)
+                start = args[2] if len(args) > 2 else kwargs.get("exclusive_start_key")
+                if not start:
+                    results, scanned, last_key = scan(self, *args, **kwargs)
+                else:
+                    # moto would walk and compare every item up to the page's start key.
+                    walk = _after(self, start)
+                    with _walking(self, walk):
+                        results, scanned, last_key = scan(self, args[0], args[1], None, *args[3:])
             finally:
                 tables.copy = saved
         return [copy.deepcopy(item) for item in results], scanned, last_key
@@ -149,6 +159,27 @@ def _sort_key(item: Any) -> Any:
     if item.range_key:
         return (item.hash_key.cast_value, item.range_key.cast_value)
     return item.hash_key.cast_value
+
+
+@contextlib.contextmanager
+def _walking(table: Any, items: list[Any]) -> Iterator[None]:
+    """moto's walk of `table` (under the lock) yields `items` for one call."""
+    table.all_items = lambda: items
+    try:
+        yield
+    finally:
+        del table.all_items
+
+
+def _after(table: Any, start: dict[str, Any]) -> list[Any]:
+    """The table's items in key order after `start` (a page's ExclusiveStartKey)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    items = table.all_items()
+    key = DynamoType(start[table.hash_key_attr]).cast_value
+    if table.range_key_attr:
+        key = (key, DynamoType(start[table.range_key_attr]).cast_value)
+    return items[bisect.bisect_right(items, key, key=_sort_key) :]
 
 
 def _walk_less(table_class: Any) -> None:
@@ -170,11 +201,8 @@ def _walk_less(table_class: Any) -> None:
             return query(self, hash_key, *args, **kwargs)
         stored = self.items.get(hash_key)  # .get: the items dict must not grow a partition
         partition = list(stored.values()) if isinstance(stored, dict) else [stored]
-        self.all_items = lambda: [item for item in partition if item is not None]
-        try:
+        with _walking(self, [item for item in partition if item is not None]):
             return query(self, hash_key, *args, **kwargs)
-        finally:
-            del self.all_items
 
     table_class.query = query_partition
 

@@ -145,9 +145,12 @@ def _copy_only_returned_items() -> None:
                     results, scanned, last_key = scan(self, *args, **kwargs)
                 else:
                     # moto would walk and compare every item up to the page's start key.
-                    walk = _after(self, start)
-                    with _walking(self, walk):
-                        results, scanned, last_key = scan(self, args[0], args[1], None, *args[3:])
+                    if len(args) > 2:
+                        args = (*args[:2], None, *args[3:])
+                    else:
+                        kwargs = {**kwargs, "exclusive_start_key": None}
+                    with _walking(self, _after(self, start)):
+                        results, scanned, last_key = scan(self, *args, **kwargs)
             finally:
                 tables.copy = saved
         return [copy.deepcopy(item) for item in results], scanned, last_key

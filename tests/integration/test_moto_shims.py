@@ -170,3 +170,19 @@ def test_queries_and_scans_page_in_key_order_across_partitions(ddb: Any) -> None
             break
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
     assert seen == sorted(seen) and len(seen) == 36
+
+
+def test_parallel_scan_segments_page_without_overlap(ddb: Any) -> None:
+    for n in range(40):
+        ddb.put_item(TableName="t", Item={**_key(f"p{n}", "x"), "n": {"N": str(n)}})
+    seen = []
+    for segment in range(3):
+        request: dict[str, Any] = {"TableName": "t", "Limit": 4, "Segment": segment}
+        request["TotalSegments"] = 3
+        while True:
+            answer = ddb.scan(**request)
+            seen += [i["pk"]["S"] for i in answer["Items"]]
+            if "LastEvaluatedKey" not in answer:
+                break
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    assert sorted(seen) == sorted(f"p{n}" for n in range(40))

@@ -19,7 +19,11 @@
    values): a query of a ten-item partition sorted the whole tenant table. The sort here takes
    each item's key values once (the same order), and a query of the base table walks only its
    partition (moto keeps only that partition's items of the walk anyway).
-4. Serialization. moto writes every answer through a serializer that walks botocore's output
+4. Item sizes. A Scan or Query page adds up each item's size (for its 1 MB limit), walking
+   every attribute each time: a third of the emulator's CPU under the local runtime's load,
+   which scans the same catalog for each search. A size is kept on its item for the walks of
+   its table until the next request that may write to that table.
+5. Serialization. moto writes every answer through a serializer that walks botocore's output
    shape value by value: over a third of the emulator's CPU under load. The answers of the
    data-plane operations are already DynamoDB JSON once moto has converted its types (only
    binary values are raw bytes), so they are written with `json.dumps` (bytes as base64, as
@@ -56,6 +60,7 @@ def install() -> None:
 
         def serialized(self: Any) -> Any:
             with _LOCK:
+                _written(self._get_action(), getattr(self, "params", None) or {})
                 return call_action(self)
 
         DynamoHandler.call_action = serialized  # type: ignore[method-assign]
@@ -85,6 +90,7 @@ def install() -> None:
         models.DynamoDBBackend.transact_write_items = transact_once  # type: ignore[method-assign]
         _copy_only_returned_items()
         _walk_less(models.Table)
+        _sizes_kept()
         _write_data_answers_as_json(DynamoHandler)
         _installed = True
 
@@ -142,14 +148,15 @@ def _copy_only_returned_items() -> None:
             try:
                 start = args[2] if len(args) > 2 else kwargs.get("exclusive_start_key")
                 if not start:
-                    results, scanned, last_key = scan(self, *args, **kwargs)
+                    with _sized(self):
+                        results, scanned, last_key = scan(self, *args, **kwargs)
                 else:
                     # moto would walk and compare every item up to the page's start key.
                     if len(args) > 2:
                         args = (*args[:2], None, *args[3:])
                     else:
                         kwargs = {**kwargs, "exclusive_start_key": None}
-                    with _walking(self, _after(self, start)):
+                    with _walking(self, _after(self, start)), _sized(self):
                         results, scanned, last_key = scan(self, *args, **kwargs)
             finally:
                 tables.copy = saved
@@ -162,6 +169,55 @@ def _sort_key(item: Any) -> Any:
     if item.range_key:
         return (item.hash_key.cast_value, item.range_key.cast_value)
     return item.hash_key.cast_value
+
+
+# Requests that only read; any other request may write (a table it names, or any table).
+READS = frozenset(
+    {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "DescribeTable", "ListTables"}
+)
+_epochs: dict[str, int] = {}  # table name -> writes seen; "" -> writes to tables unknown
+_sizing: list[Any] = [None]  # the walk under way: its table's epoch mark (under _LOCK)
+
+
+def _written(action: str, params: dict[str, Any]) -> None:
+    if action in READS:
+        return
+    names = [params["TableName"]] if "TableName" in params else []
+    names += list(params.get("RequestItems") or {})
+    for entry in params.get("TransactItems") or []:
+        names += [op["TableName"] for op in entry.values() if isinstance(op, dict)]
+    for name in names or [""]:
+        _epochs[name] = _epochs.get(name, 0) + 1
+
+
+@contextlib.contextmanager
+def _sized(table: Any) -> Iterator[None]:
+    """Item sizes computed during this walk are kept for the next walks of `table` until a
+    request may have written to it."""
+    _sizing[0] = (table.name, _epochs.get(table.name, 0), _epochs.get("", 0))
+    try:
+        yield
+    finally:
+        _sizing[0] = None
+
+
+def _sizes_kept() -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    size = Item.size
+
+    def kept(self: Any) -> int:
+        mark = _sizing[0]
+        if mark is None:
+            return int(size(self))
+        known = self.__dict__.get("_kept_size")
+        if known is not None and known[0] == mark:
+            return int(known[1])
+        value = int(size(self))
+        self._kept_size = (mark, value)
+        return value
+
+    Item.size = kept  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
@@ -204,7 +260,7 @@ def _walk_less(table_class: Any) -> None:
             return query(self, hash_key, *args, **kwargs)
         stored = self.items.get(hash_key)  # .get: the items dict must not grow a partition
         partition = list(stored.values()) if isinstance(stored, dict) else [stored]
-        with _walking(self, [item for item in partition if item is not None]):
+        with _walking(self, [item for item in partition if item is not None]), _sized(self):
             return query(self, hash_key, *args, **kwargs)
 
     table_class.query = query_partition

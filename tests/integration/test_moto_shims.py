@@ -186,3 +186,25 @@ def test_parallel_scan_segments_page_without_overlap(ddb: Any) -> None:
                 break
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
     assert sorted(seen) == sorted(f"p{n}" for n in range(40))
+
+
+def test_a_scan_page_follows_item_sizes_after_they_change(ddb: Any) -> None:
+    def first_page() -> int:
+        return len(ddb.scan(TableName="t")["Items"])
+
+    for n in range(12):
+        ddb.put_item(TableName="t", Item={**_key("a", f"{n:02d}"), "s": {"S": "x" * 100_000}})
+    assert first_page() == first_page() == 9  # moto's page: 1,000,000 bytes; sizes reused
+    ddb.update_item(
+        TableName="t",
+        Key=_key("a", "00"),
+        UpdateExpression="SET s = :s",
+        ExpressionAttributeValues={":s": {"S": "x" * 300_000}},
+    )
+    assert first_page() == 7
+    ddb.batch_write_item(
+        RequestItems={"t": [{"DeleteRequest": {"Key": _key("a", f"{n:02d}")}} for n in (1, 2)]}
+    )
+    assert first_page() == 7  # the deleted items' room went to the next ones
+    ddb.put_item(TableName="t", Item={**_key("a", "03"), "s": {"S": "x"}})
+    assert first_page() == 8

@@ -23,7 +23,10 @@
    every attribute each time: a third of the emulator's CPU under the local runtime's load,
    which scans the same catalog for each search. A size is kept on its item for the walks of
    its table until the next request that may write to that table.
-5. Serialization. moto writes every answer through a serializer that walks botocore's output
+5. Item building. moto builds a stored item attribute by attribute, re-measuring the whole
+   item at each one to enforce the 400 KB limit (quadratic in its attributes); the same limit
+   is checked once here on the whole item, which is what the last of those checks decides.
+6. Serialization. moto writes every answer through a serializer that walks botocore's output
    shape value by value: over a third of the emulator's CPU under load. The answers of the
    data-plane operations are already DynamoDB JSON once moto has converted its types (only
    binary values are raw bytes), so they are written with `json.dumps` (bytes as base64, as
@@ -91,6 +94,7 @@ def install() -> None:
         _copy_only_returned_items()
         _walk_less(models.Table)
         _sizes_kept()
+        _items_built_once()
         _write_data_answers_as_json(DynamoHandler)
         _installed = True
 
@@ -218,6 +222,24 @@ def _sizes_kept() -> None:
         return value
 
     Item.size = kept  # type: ignore[method-assign]
+
+
+def _items_built_once() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models import dynamo_type
+    from moto.dynamodb.models.utilities import bytesize
+
+    def build(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        built = dynamo_type.LimitedSizeDict()
+        for key, value in attrs.items():
+            dict.__setitem__(built, key, dynamo_type.DynamoType(value))
+        # moto's own limit (between DynamoDB's documented 400 KB and what it accepts).
+        if sum(bytesize(key) + value.size() for key, value in built.items()) > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = built
+
+    dynamo_type.Item.__init__ = build  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager

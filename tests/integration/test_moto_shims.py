@@ -208,3 +208,11 @@ def test_a_scan_page_follows_item_sizes_after_they_change(ddb: Any) -> None:
     assert first_page() == 7  # the deleted items' room went to the next ones
     ddb.put_item(TableName="t", Item={**_key("a", "03"), "s": {"S": "x"}})
     assert first_page() == 8
+
+
+def test_an_item_over_the_size_limit_is_refused_and_one_under_it_is_stored(ddb: Any) -> None:
+    with pytest.raises(ClientError) as refused:
+        ddb.put_item(TableName="t", Item={**_key("a", "1"), "s": {"S": "x" * 410_000}})
+    assert "maximum allowed size" in refused.value.response["Error"]["Message"]
+    ddb.put_item(TableName="t", Item={**_key("a", "1"), "s": {"S": "x" * 390_000}})
+    assert len(ddb.get_item(TableName="t", Key=_key("a", "1"))["Item"]["s"]["S"]) == 390_000

@@ -452,6 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     _fast_transactions()
+    # Then the local runtime's shims (scan copies only what it returns, data-plane answers as
+    # plain JSON): the emulator the runtime serves on, for the refresh and its floor alike.
+    from leadlists_local import moto_shims
+
+    moto_shims.install()
     print(f"machine: {report.machine_line()}", flush=True)
     print(
         f"{'persons':>9} {'segs':>5} {'refresh s':>10} {'floor s':>8} {'vs floor':>8} "

@@ -18,6 +18,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
+import moto_world
+
 from leadlists.config import settings
 from leadlists.repositories import dynamo
 from leadlists_local import lambdas, moto_shims, resources
@@ -26,15 +28,46 @@ from leadlists_local.catalog import seed_catalog
 ORG_A, ORG_B = "org_alpha", "org_beta"
 
 
+def _share_botocore_models() -> None:
+    """moto gives every test a new default boto3 session, and each new session's clients parse
+    the service models and endpoint rules from JSON again (~0.1 s a test); one process-wide
+    cache serves them (the files cannot change during a run)."""
+    from botocore import loaders
+
+    for name in (
+        "list_available_services",
+        "determine_latest_version",
+        "list_api_versions",
+        "load_service_model",
+        "load_data_with_path",
+    ):
+        _cache_across_loaders(loaders.Loader, name)
+
+
+def _cache_across_loaders(cls: type, name: str) -> None:
+    method = getattr(cls, name)
+    found: dict[tuple[Any, ...], Any] = {}
+
+    def cached(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (tuple(self.search_paths), args, tuple(sorted(kwargs.items())))
+        if key not in found:
+            found[key] = method(self, *args, **kwargs)
+        return found[key]
+
+    setattr(cls, name, cached)
+
+
+_share_botocore_models()
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """Fresh moto state with every table and queue of template.yaml, and the union of every
     function's environment (each test may call any function's code)."""
     moto_shims.install()  # thread-safe, fast transactions (see leadlists_local/moto_shims.py)
     with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
         # Without S3 notifications (~50 ms a test): the tests of a bucket flow add them.
-        created = resources.create_all(session, notifications=False)
+        created = moto_world.create_all()
         env = resources.environment_all(created, parameters={})
         for key, value in env.items():
             monkeypatch.setenv(key, value)
@@ -56,7 +89,8 @@ def _clear_queue_clients() -> None:
 @pytest.fixture
 def catalog(aws: dict[str, Any]) -> dict[str, Any]:
     """A small deterministic catalog: 60 companies, 600 persons."""
-    return seed_catalog(companies=60, persons=600, seed=7)
+    key = ("catalog", settings().global_table)
+    return moto_world.seeded(key, lambda: seed_catalog(companies=60, persons=600, seed=7))
 
 
 def claims(org: str = ORG_A, user: str = "user_1", role: str | None = "admin") -> dict[str, str]:

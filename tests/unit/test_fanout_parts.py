@@ -109,11 +109,12 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
     for source in sources:
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     schedules = [s for f in template.functions().values() for s in f.schedules]
-    assert [s["expression"] for s in schedules] == ["rate(15 minutes)"]
+    # The due-list scheduler and the stuck-run sweep.
+    assert [s["expression"] for s in schedules] == ["rate(15 minutes)"] * 2
 
 
 def test_leases_are_never_shorter_than_a_redelivery_and_finalizer_leases_lapse_before_one():
-    from leadlists.services import finalizer, refresh
+    from leadlists.services import finalizer, refresh, run_sweep
 
     queues = template.resources("AWS::SQS::Queue")
     functions = template.load()["Resources"]
@@ -127,6 +128,9 @@ def test_leases_are_never_shorter_than_a_redelivery_and_finalizer_leases_lapse_b
     # A queued or running list can be taken over only once its message's redelivery is due.
     assert refresh.RUN_LEASE.total_seconds() >= visibility("RefreshQueue")
     assert refresh.RUN_LEASE.total_seconds() >= visibility("RefreshSegmentQueue")
+    # The sweep never fails a run that a message's redelivery would still resume.
+    run_queues = ("RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue")
+    assert run_sweep.STUCK_AFTER.total_seconds() >= max(visibility(q) for q in run_queues)
     # A live finalizer keeps its claim; its message's redelivery always finds the claim lapsed.
     assert timeout("RefreshSegmentFunction") <= finalizer.FINALIZE_LEASE_SECONDS
     assert visibility("RefreshSegmentQueue") > finalizer.FINALIZE_LEASE_SECONDS

@@ -41,6 +41,6 @@ def test_a_changed_cut_or_plain_json_token_is_400_at_once() -> None:
         dynamo.decode_token(partial, (keys.PK, keys.SK), {keys.PK: "ORG#org_alpha#LIST#x"})
 
 
-def test_no_key_is_a_configuration_error_never_a_built_in_key(caplog) -> None:
+def test_no_key_is_a_configuration_error_never_a_built_in_key() -> None:
     with pytest.raises(tokens.MissingKey):
         tokens._secret_key("")

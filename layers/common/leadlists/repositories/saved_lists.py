@@ -52,9 +52,9 @@ def _list_item(record: Mapping[str, Any]) -> dict[str, Any]:
         keys.BY_ORG_PK: keys.saved_lists_index(org),
         keys.BY_ORG_SK: f"{record['createdAt']}#{list_id}",
         **_due_attributes(record),
-        # A save queues its run without a lease: the save's time stands for it.
+        # A save that queues a run (no lease of its own yet) counts as its sign of life.
         **(
-            _active_attributes(record.get("refreshStartedAt") or record["updatedAt"])
+            _active_attributes(max(record.get("refreshStartedAt") or "", record["updatedAt"]))
             if record.get("refreshStatus") in ACTIVE_STATES
             else {}
         ),

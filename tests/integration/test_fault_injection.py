@@ -247,15 +247,13 @@ def _kill(monkeypatch: Any, queues: KillingQueues, step: str, attempts: set[int]
 
 @pytest.fixture
 def small_fanout(aws: dict[str, Any], monkeypatch: Any) -> dict[str, Any]:
-    """60 persons over 3 scan segments, copy chunks of 5 persons: most steps run several times."""
+    """60 persons over 3 scan segments: most steps run several times."""
     from leadlists.config import settings
-    from leadlists.services import segment_worker
     from leadlists_local.catalog import seed_catalog
 
     monkeypatch.setenv("SYNC_REFRESH_MAX_PERSONS", "10")
     monkeypatch.setenv("REFRESH_SEGMENT_SIZE", "20")
     settings.cache_clear()
-    monkeypatch.setattr(segment_worker, "COPY_CHUNK_PERSONS", 5)
     # A redelivery comes after the visibility timeout, so past the finalizer's lease.
     from leadlists.services import finalizer
 

@@ -3,8 +3,6 @@ keys, and the template's queue wiring (every work queue has a DLQ, an alarm and 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from leadlists.config import settings
@@ -38,20 +36,6 @@ def test_sorted_diff_streams_adds_removes_and_keeps():
     ]  # fmt: skip
     assert list(diff_sorted(iter([]), iter(["x"]))) == [("x", -1)]
     assert list(diff_sorted(iter(["x"]), iter([]))) == [("x", 1)]
-
-
-def test_copy_chunks_stay_under_the_sqs_limit():
-    from leadlists.services.segment_worker import (
-        COPY_CHUNK_BYTES,
-        COPY_CHUNK_PERSONS,
-        copy_chunks,
-    )
-
-    people = [{"id": f"{n:05d}", "bio": "x" * 5000} for n in range(250)]
-    chunks = copy_chunks(people)
-    assert [p for c in chunks for p in c] == people
-    assert all(len(c) <= COPY_CHUNK_PERSONS for c in chunks)
-    assert all(len(json.dumps(c)) <= COPY_CHUNK_BYTES + 1000 for c in chunks)
 
 
 def test_saved_list_keys_parse_back():

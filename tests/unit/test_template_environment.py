@@ -18,7 +18,6 @@ RESOURCE_SETTINGS = {
     "GLOBAL_TABLE": "GlobalTable",
     "REFRESH_QUEUE_URL": "RefreshQueue",
     "REFRESH_SEGMENT_QUEUE_URL": "RefreshSegmentQueue",
-    "TENANT_COPY_QUEUE_URL": "TenantCopyQueue",
     "EXPORT_BUCKET": "ExportBucket",
     "CLEANUP_QUEUE_URL": "CleanupQueue",
     "EXPORT_QUEUE_URL": "ExportQueue",

@@ -21,7 +21,6 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     # Refresh fan-out: one scan segment per this many catalog persons, at most max segments.
     refresh_segment_queue_url: str = ""
-    tenant_copy_queue_url: str = ""
     refresh_segment_size: int = 5000
     refresh_max_segments: int = 1000
     # Must equal the queues' RedrivePolicy maxReceiveCount: the attempt that reaches it is the last.
@@ -70,7 +69,6 @@ def settings() -> Settings:
         refresh_queue_url=env.get("REFRESH_QUEUE_URL", ""),
         sync_refresh_max_persons=int(env.get("SYNC_REFRESH_MAX_PERSONS", "20000")),
         refresh_segment_queue_url=env.get("REFRESH_SEGMENT_QUEUE_URL", ""),
-        tenant_copy_queue_url=env.get("TENANT_COPY_QUEUE_URL", ""),
         refresh_segment_size=max(1, int(env.get("REFRESH_SEGMENT_SIZE", "5000"))),
         refresh_max_segments=max(1, int(env.get("REFRESH_MAX_SEGMENTS", "1000"))),
         max_receive_count=max(1, int(env.get("MAX_RECEIVE_COUNT", "3"))),

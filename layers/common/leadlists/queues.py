@@ -13,7 +13,6 @@ from aws_lambda_powertools import Logger
 from leadlists.config import settings
 from leadlists.models.messages import (
     CatalogChunkMessage,
-    CopyMessage,
     DeleteListMessage,
     ExportMessage,
     FinalizeMessage,
@@ -115,22 +114,6 @@ def send_finalize(org_id: str, list_id: str, run_id: str) -> None:
     """Ask for a fan-out run's completion (on the segment queue, so it gets its own retries)."""
     url = _required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
     send_batch(url, [FinalizeMessage(organizationId=org_id, listId=list_id, runId=run_id)])
-
-
-def send_copy_chunks(
-    org_id: str, list_id: str, run_id: str, segment: int, chunks: list[list[dict[str, Any]]]
-) -> int:
-    """A segment's matched persons, in chunks, for the tenant-copy consumer."""
-    url = _required(settings().tenant_copy_queue_url, "TENANT_COPY_QUEUE_URL")
-    run: dict[str, Any] = {"organizationId": org_id, "listId": list_id, "runId": run_id}
-    messages = (
-        CopyMessage(**run, segment=segment, chunk=n, persons=persons)
-        for n, persons in enumerate(chunks)
-    )
-    return send_batch(url, messages)
-
-
-# Cleanup of deleted lists ------------------------------------------------------------------------
 
 
 def send_cleanup(message: DeleteListMessage, delay_seconds: int = 0) -> None:

@@ -109,12 +109,10 @@ def put_members(
     return dynamo.batch_write(_table(), items)
 
 
-def complete_segment(
-    org_id: str, list_id: str, run_id: str, segment: int, matched: int, copy_chunks: int
-) -> Outcome:
+def complete_segment(org_id: str, list_id: str, run_id: str, segment: int, matched: int) -> Outcome:
     """Count a segment exactly once: its done marker and a counter shard in one transaction."""
     marker = keys.run_segment_done(org_id, list_id, run_id, segment)
-    add = {"segmentsDone": 1, "matched": matched, "copiesTotal": copy_chunks}
+    add = {"segmentsDone": 1, "matched": matched}
     return _count_once(org_id, list_id, run_id, marker, segment, add)
 
 
@@ -146,7 +144,8 @@ def totals(org_id: str, list_id: str, run_id: str) -> dict[str, int]:
 
 
 def is_complete(run: Mapping[str, Any], counted: Mapping[str, int]) -> bool:
-    """Every segment counted and every tenant copy written."""
+    """Every segment counted and every tenant copy written (copy chunks are counted only for
+    runs whose segments sent them, before segments wrote the copies themselves; 0 of 0 now)."""
     segments_in = counted["segmentsDone"] == int(run["segmentsTotal"])
     return segments_in and counted["copiesDone"] == counted["copiesTotal"]
 

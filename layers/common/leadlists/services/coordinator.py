@@ -1,8 +1,9 @@
 """Refresh at scale: a refresh beyond the synchronous budget fans out over scan segments.
 
     refresh request --coordinator--> run item + one message per segment
-    segment message --segment_worker--> run-member items + tenant-copy chunks + segment counted
-    copy chunk      --copy_consumer--> tenant copies + chunk counted once
+    segment message --segment_worker--> run-member items + tenant copies + segment counted
+    copy chunk      --copy_consumer--> tenant copies + chunk counted once (only the chunks
+                                       queued before segments wrote their copies themselves)
     whoever sees every segment and chunk counted (run_progress) --> "finalize" message
     finalize        --finalizer (one, by claim)--> streaming merge (merge) into the list's
                                                    members, counts, schedule, run items deleted

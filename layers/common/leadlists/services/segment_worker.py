@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from leadlists.errors import Invalid
@@ -12,10 +11,6 @@ from leadlists.repositories import catalog, keys, tenant_records
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import run_progress
 from leadlists.status import RunState
-
-# Tenant-copy messages: at most this many persons and bytes of them (SQS allows 256 KiB).
-COPY_CHUNK_PERSONS = 100
-COPY_CHUNK_BYTES = 200 * 1024
 
 
 def step(message: SegmentMessage, _: Delivery) -> None:
@@ -51,23 +46,6 @@ def record_matches(
         # The tenant copies too, 25 a call, right here: no copy messages to send, receive and
         # count once each (a retried segment overwrites the same copies).
         tenant_records.put_copies(org, keys.PERSON, ordered)
-        runs.complete_segment(org, list_id, run_id, segment, len(ordered), 0)
+        runs.complete_segment(org, list_id, run_id, segment, len(ordered))
     run_progress.after_count(org, list_id, run_id)
     return {"matched": len(ordered), "skipped": 0}
-
-
-def copy_chunks(persons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Persons cut into message-sized chunks (count and bytes bounded)."""
-    chunks: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    size = 0
-    for person in persons:
-        length = len(json.dumps(person, separators=(",", ":")))
-        if current and (len(current) == COPY_CHUNK_PERSONS or size + length > COPY_CHUNK_BYTES):
-            chunks.append(current)
-            current, size = [], 0
-        current.append(person)
-        size += length
-    if current:
-        chunks.append(current)
-    return chunks

@@ -9,3 +9,4 @@ coldstart.defer_model_building()
 # and event class; a function imports the few its own handler uses.
 coldstart.lazy_reexports("aws_lambda_powertools.event_handler")
 coldstart.lazy_reexports("aws_lambda_powertools.utilities.data_classes")
+coldstart.lazy_reexports("aws_lambda_powertools.utilities.batch")

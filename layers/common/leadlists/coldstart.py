@@ -35,21 +35,58 @@ def defer_model_building() -> None:
     """Make pydantic's default `ConfigDict(defer_build=True)` (models that set it keep their own)
     as soon as pydantic is imported: a function that never uses pydantic (the authorizer) does
     not import it for this."""
+
+    def execute(config: ModuleType, run: Callable[[ModuleType], None]) -> None:
+        run(config)
+        config.config_defaults["defer_build"] = True
+
     if _PYDANTIC_CONFIG in sys.modules:
-        _defer(sys.modules[_PYDANTIC_CONFIG])
+        sys.modules[_PYDANTIC_CONFIG].config_defaults["defer_build"] = True
     else:
-        sys.meta_path.insert(0, _AfterImport(_PYDANTIC_CONFIG, _defer))
+        _on_import(_PYDANTIC_CONFIG, execute)
 
 
-def _defer(config: ModuleType) -> None:
-    config.config_defaults["defer_build"] = True
+def lazy_reexports(package: str) -> None:
+    """When `package` is imported and its `__init__` only re-exports names of its submodules,
+    skip that `__init__`: each name is imported from its own submodule when first asked for.
+    Powertools' `event_handler` and `data_classes` packages import every resolver (AppSync's
+    asyncio among them) and every event class; a function asks for the few it uses. Nothing
+    changes for a package imported already."""
+
+    def execute(module: ModuleType, run: Callable[[ModuleType], None]) -> None:
+        origin = module.__spec__.origin if module.__spec__ else None
+        exports = _reexports(Path(origin), package) if origin else None
+        if exports is None:
+            run(module)  # an __init__ that does more runs as usual
+            return
+
+        def resolve(name: str) -> Any:
+            if name not in exports:
+                raise AttributeError(f"module {package!r} has no attribute {name!r}")
+            source, original = exports[name]
+            value = getattr(importlib.import_module(source), original)
+            setattr(module, name, value)
+            return value
+
+        module.__getattr__ = resolve  # type: ignore[method-assign]  # PEP 562
+        setattr(module, "__all__", list(exports))  # noqa: B010 - a module attribute mypy knows not
+
+    _on_import(package, execute)
 
 
-class _AfterImport(importlib.abc.MetaPathFinder):
-    """Runs `then(module)` right after module `name` is first executed, before anything uses it."""
+Execute = Callable[[ModuleType, Callable[[ModuleType], None]], None]
 
-    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
-        self.name, self.then = name, then
+
+def _on_import(name: str, execute: Execute) -> None:
+    """The first import of module `name` (none if it is imported already) calls
+    `execute(module, run)` where it would `run(module)`, i.e. execute the module's body."""
+    if name not in sys.modules:
+        sys.meta_path.insert(0, _OnImport(name, execute))
+
+
+class _OnImport(importlib.abc.MetaPathFinder):
+    def __init__(self, name: str, execute: Execute) -> None:
+        self.name, self.execute = name, execute
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -60,47 +97,9 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
             return spec
-        execute = spec.loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            execute(module)
-            self.then(module)
-
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        run = spec.loader.exec_module
+        spec.loader.exec_module = lambda module: self.execute(module, run)  # type: ignore[method-assign]
         return spec
-
-
-def lazy_reexports(package: str) -> bool:
-    """Import `package` without running its `__init__`, when that `__init__` only re-exports
-    names of its submodules: each name is then imported from its own submodule when first asked
-    for. Powertools' `event_handler` and `data_classes` packages import every resolver (AppSync's
-    asyncio among them) and every event class; a function asks for the few it uses. Returns
-    whether the package was made lazy (False: already imported, or its `__init__` does more)."""
-    if package in sys.modules:
-        return False
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None or spec.submodule_search_locations is None:
-        return False
-    exports = _reexports(Path(spec.origin), package)
-    if exports is None:
-        return False
-    module = importlib.util.module_from_spec(spec)  # its __path__ and __spec__, not its body
-
-    def resolve(name: str) -> Any:
-        if name not in exports:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        source, original = exports[name]
-        value = getattr(importlib.import_module(source), original)
-        setattr(module, name, value)
-        return value
-
-    module.__getattr__ = resolve  # type: ignore[method-assign]  # PEP 562
-    setattr(module, "__all__", list(exports))  # noqa: B010 - a module attribute mypy knows not
-    sys.modules[package] = module
-    parent, _, child = package.rpartition(".")
-    if parent:
-        setattr(sys.modules[parent], child, module)
-    return True
 
 
 def _reexports(init: Path, package: str) -> dict[str, tuple[str, str]] | None:

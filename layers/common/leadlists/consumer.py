@@ -1,27 +1,26 @@
 """The SQS adapter every queue consumer shares: message parsing, attempts, partial failures.
 
 Consumers stay a few lines: `lambda_handler = handler({MessageModel: step, ...})`, where a step
-takes the parsed message and its `Delivery`. Powertools' `BatchProcessor` validates each record
-against `QueueRecord` before any step runs: a malformed message (bad JSON, unknown type, missing
+takes the parsed message and its `Delivery`. Each record is validated against `QueueRecord`
+before any step runs: a malformed message (bad JSON, unknown type, missing
 ids) is reported failed and, naming no run to blame, reaches the dead-letter queue after its
 retries. A valid message whose step fails its last allowed attempt first lets the step give up (a
 refresh run's step marks its run and list failed), so a list never stays `running`.
+
+The partial batch response is built here as Powertools' `BatchProcessor` builds it for SQS (the
+failed records' ids; every record failed: `BatchProcessingError`, and Lambda retries the batch):
+that processor's module imports asyncio and every event source's models at a consumer's start.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError, ExceptionInfo
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
 
@@ -58,6 +57,10 @@ class Step:
     give_up: GiveUp | None = None
 
 
+class PartialItemFailureResponse(TypedDict):
+    batchItemFailures: list[dict[str, str]]
+
+
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
 GiveUp = Callable[[Any, str], None]
 
@@ -70,19 +73,33 @@ def _delivery(record: QueueRecord) -> Delivery:
 def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     """A consumer's `lambda_handler`: each record's message goes to the step for its type."""
 
-    def record_handler(record: QueueRecord) -> None:
-        consume(record, steps)
+    def record_handler(record: dict[str, Any]) -> None:
+        consume(QueueRecord.model_validate(record), steps)
 
-    processor = BatchProcessor(event_type=EventType.SQS, model=QueueRecord)
-    return _batch_handler(processor, record_handler)
+    return _batch_handler(record_handler)
 
 
-def _batch_handler(processor: BatchProcessor, record_handler: Callable[[Any], None]) -> Handler:
+def _batch_handler(record_handler: Callable[[dict[str, Any]], None]) -> Handler:
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        records = event.get("Records")
+        if not isinstance(records, list):
+            raise ValueError("Invalid event format: not an SQS batch")
+        failed: list[dict[str, str]] = []
+        errors: list[ExceptionInfo] = []
+        for record in records:
+            try:
+                record_handler(record)
+            except Exception:
+                failed.append({"itemIdentifier": str(record.get("messageId", ""))})
+                errors.append(sys.exc_info())
+        if records and len(failed) == len(records):
+            raise BatchProcessingError(
+                f"All records failed processing. {len(errors)} individual errors logged "
+                "separately below.",
+                errors,
+            )
+        return {"batchItemFailures": failed}
 
     return lambda_handler
 
@@ -119,19 +136,20 @@ def dead_letter_handler(give_ups: Mapping[type[QueueMessage], GiveUp]) -> Handle
     give up already finds its run failed. Each message is logged whole and counted (DeadLetters);
     a malformed one too, and then dropped: it names nothing to fail, and would come back forever."""
 
-    def record_handler(record: SQSRecord) -> None:
+    def record_handler(record: dict[str, Any]) -> None:
+        message_id = record.get("messageId")
         try:
-            message: QueueMessage = QueueRecord.model_validate(record.raw_event).body
+            message: QueueMessage = QueueRecord.model_validate(record).body
         except ValidationError:
-            logger.error("Malformed dead letter", extra={"messageId": record.message_id,
-                                                         "body": record.body})  # fmt: skip
+            logger.error("Malformed dead letter", extra={"messageId": message_id,
+                                                         "body": record.get("body")})  # fmt: skip
             metrics.dead_letter("malformed")
             return
-        logger.error("Dead letter", extra={"messageId": record.message_id,
+        logger.error("Dead letter", extra={"messageId": message_id,
                                            "body": message.model_dump(mode="json")})  # fmt: skip
         give_up = give_ups.get(type(message))
         if give_up is not None:
             give_up(message, INTERRUPTED)
         metrics.dead_letter(message.type)
 
-    return _batch_handler(BatchProcessor(event_type=EventType.SQS), record_handler)
+    return _batch_handler(record_handler)

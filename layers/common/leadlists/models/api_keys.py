@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from leadlists.models.common import Name, integer, strict
-from leadlists.models.lead_lists import Timestamp
+from leadlists.models.common import Name, Timestamp, integer, strict
 
 DEFAULT_RATE_LIMIT = 1000
 MAX_RATE_LIMIT = 100_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
@@ -16,6 +17,8 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+
+from leadlists.clock import iso
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
@@ -112,3 +115,30 @@ def json_answers(answers: dict[int, tuple[str, type[BaseModel]]]) -> dict[int, O
         status: {"description": text, "content": {"application/json": {"model": model}}}
         for status, (text, model) in answers.items()
     }
+
+
+def _timestamp(value: str) -> str:
+    """Any ISO 8601 / RFC 3339 date or date-time, normalized to UTC with milliseconds (naive
+    means UTC)."""
+    try:
+        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lowercase t and z
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return iso(moment.astimezone(UTC))
+    except (ValueError, OverflowError):
+        raise ValueError("Invalid ISO 8601 timestamp") from None
+
+
+Timestamp = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_timestamp),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 64, "anyOf": [{"format": "date-time"}, {"format": "date"}]}
+    ),
+]
+OrgId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from leadlists.clock import iso
 from leadlists.models.common import (
     MAX_IDS,
     OMIT_NOT_NULL,
     Name,
+    OrgId,
+    Timestamp,
     UuidStr,
     absent,
     integer,
@@ -40,35 +38,10 @@ MAX_OFFSET = 10_000_000
 SelectionOffset = Annotated[int, *integer(ge=0, le=MAX_OFFSET)]
 
 
-def _timestamp(value: str) -> str:
-    """Any ISO 8601 / RFC 3339 date or date-time, normalized to UTC with milliseconds (naive
-    means UTC)."""
-    try:
-        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lowercase t and z
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return iso(moment.astimezone(UTC))
-    except (ValueError, OverflowError):
-        raise ValueError("Invalid ISO 8601 timestamp") from None
-
-
-Timestamp = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64),
-    AfterValidator(_timestamp),
-    WithJsonSchema(
-        {"type": "string", "maxLength": 64, "anyOf": [{"format": "date-time"}, {"format": "date"}]}
-    ),
-]
-OrgId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 UserId = Annotated[str, *trimmed(200)]
 Ids = Annotated[list[UuidStr], Field(min_length=1, max_length=MAX_IDS)]
 Text = Annotated[str, StringConstraints(max_length=500)]
 Phones = Annotated[list[Annotated[str, StringConstraints(max_length=50)]], Field(max_length=20)]
-
-
-def unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
 
 
 class CreateLeadListRequest(BaseModel):

@@ -8,8 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from leadlists.filters.companies import CompanyFilter
 from leadlists.filters.size import StoredFilter, stored
-from leadlists.models.common import MAX_PAGE, integer, present, strict
-from leadlists.models.lead_lists import OrgId
+from leadlists.models.common import MAX_PAGE, OrgId, integer, present, strict
 from leadlists.models.records import Company, Person
 
 DEFAULT_SEARCH_PAGE = 25

@@ -17,7 +17,7 @@ from typing import Any
 from leadlists import clock
 from leadlists.auth import Caller
 from leadlists.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from leadlists.models.common import DEFAULT_PAGE, parse_uuid
+from leadlists.models.common import DEFAULT_PAGE, parse_uuid, unique
 from leadlists.models.lead_lists import (
     DEFAULT_MEMBERS_PAGE,
     MAX_MEMBER_BYTES,
@@ -37,7 +37,6 @@ from leadlists.models.lead_lists import (
     RemoveProspectsRequest,
     SelectionAdded,
     UpdateLeadListRequest,
-    unique,
 )
 from leadlists.models.records import Company, Person
 from leadlists.models.stored import LeadListRecord

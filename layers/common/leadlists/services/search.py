@@ -28,8 +28,8 @@ from leadlists.config import settings
 from leadlists.errors import Conflict, FieldError, Invalid, NotFound
 from leadlists.filters import Filter
 from leadlists.filters.companies import check_company_filter
-from leadlists.models.common import MAX_IDS, parse_uuid
-from leadlists.models.lead_lists import Selection, unique
+from leadlists.models.common import MAX_IDS, parse_uuid, unique
+from leadlists.models.lead_lists import Selection
 from leadlists.models.records import Company, Person
 from leadlists.models.search import (
     CompanySearchPage,

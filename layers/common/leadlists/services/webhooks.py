@@ -15,8 +15,7 @@ from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
 from leadlists.config import settings
 from leadlists.errors import FieldError, Forbidden, Invalid, NotFound
-from leadlists.models.common import DEFAULT_PAGE
-from leadlists.models.lead_lists import unique
+from leadlists.models.common import DEFAULT_PAGE, unique
 from leadlists.models.webhooks import (
     MAX_WEBHOOKS,
     TEST_EVENT,

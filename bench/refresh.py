@@ -398,14 +398,22 @@ def write_results(
     skipped: list[str],
     segment_size: int,
     command: str,
+    load: tuple[float, float],
 ) -> None:
     body = [
-        f"`{command}`, {report.now()}.",
+        f"`{command}`, {report.now()}; the machine's 1-minute load average was "
+        f"{load[0]:.1f} at the start and {load[1]:.1f} at the end (2 CPUs, shared; the ratios "
+        "compare work measured in the same run).",
         "",
         f"Fan-out refresh of a list matching ~60% of the catalog ({json.dumps(BROAD)}), "
         f"{segment_size:,} persons per segment, every step through its real handler, queues "
         "driven by hand (segments one at a time, so the time is one worker's sum, not AWS's "
-        "parallel wall clock).",
+        "parallel wall clock). The emulator is moto in-process with the local runtime's "
+        "shims (`leadlists_local/moto_shims.py`: data-plane answers as plain JSON, a scan page "
+        "starting at its key by bisection, sorted walks and item sizes kept until a table is "
+        "written, items measured once against the size limit), for the refresh and its floor "
+        "alike: without them each scan page re-sorted the whole catalog, which made 50k and "
+        "100k take hours here.",
         "",
         "**Floor**, measured in the same run on the same catalog right after the refresh: a bare "
         "low-level scan of every segment with the list's own pushdown (items never "
@@ -465,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
+    load_before = os.getloadavg()[0]
     for persons in sorted(sizes):
         if rows:
             last = rows[-1]
@@ -495,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     if not args.no_write and rows:
         command = "python -m bench.refresh " + " ".join(argv if argv is not None else sys.argv[1:])
-        write_results(rows, skipped, args.segment_size, command.strip())
+        load = (load_before, os.getloadavg()[0])
+        write_results(rows, skipped, args.segment_size, command.strip(), load)
         print(f"results: {report.RESULTS.name}")
     return 0
 

@@ -18,7 +18,8 @@
    the whole table by comparing its key objects in Python (each comparison converts both
    values): a query of a ten-item partition sorted the whole tenant table. The sort here takes
    each item's key values once (the same order), and a query of the base table walks only its
-   partition (moto keeps only that partition's items of the walk anyway).
+   partition (moto keeps only that partition's items of the walk anyway). A Scan's sorted walk
+   is kept, like item sizes (4.), until a request may write to its table.
 4. Item sizes. A Scan or Query page adds up each item's size (for its 1 MB limit), walking
    every attribute each time: a third of the emulator's CPU under the local runtime's load,
    which scans the same catalog for each search. A size is kept on its item for the walks of
@@ -160,7 +161,7 @@ def _copy_only_returned_items() -> None:
                         args = (*args[:2], None, *args[3:])
                     else:
                         kwargs = {**kwargs, "exclusive_start_key": None}
-                    with _walking(self, _after(self, start)), _sized(self):
+                    with _sized(self), _walking(self, _after(self, start)):
                         results, scanned, last_key = scan(self, *args, **kwargs)
             finally:
                 tables.copy = saved
@@ -265,13 +266,21 @@ def _after(table: Any, start: dict[str, Any]) -> list[Any]:
 
 def _walk_less(table_class: Any) -> None:
     def all_items(self: Any) -> list[Any]:
+        mark = _sizing[0]
+        kept = self.__dict__.get("_kept_walk")
+        if mark is not None and mark[0] == self.name and kept is not None and kept[0] == mark:
+            return list(kept[1])  # no request wrote to the table since this walk was sorted
         items: list[Any] = []
         for stored in self.items.values():
             if self.range_key_attr:
                 items.extend(stored.values())
             else:
                 items.append(stored)
-        return sorted(items, key=_sort_key)
+        items.sort(key=_sort_key)
+        if mark is not None and mark[0] == self.name:
+            self._kept_walk = (mark, items)
+            return list(items)
+        return items
 
     table_class.all_items = all_items
     query = table_class.query

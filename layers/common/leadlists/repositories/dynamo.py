@@ -186,6 +186,22 @@ def update_if(request: dict[str, Any]) -> dict[str, Any] | None:
     return from_item(answer["Attributes"])
 
 
+def set_while(table: str, key: Mapping[str, Any], fields: Mapping[str, Any], status: str) -> bool:
+    """SET `fields` on the item at `key` while its `status` is still `status`; False when it is
+    not (moved on by an earlier delivery, or gone)."""
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    vals = {f":f{i}": value for i, value in enumerate(fields.values())}
+    request = {
+        "TableName": table,
+        "Key": to_item(key),
+        "UpdateExpression": "SET " + ", ".join(f"{n} = :{n[1:]}" for n in names),
+        "ConditionExpression": "attribute_exists(pk) AND #status = :while",
+        "ExpressionAttributeNames": {**names, "#status": "status"},
+        "ExpressionAttributeValues": values({**vals, ":while": status}),
+    }
+    return update_if(request) is not None
+
+
 class TransactionCancelled(Exception):
     """A transaction DynamoDB cancelled for a reason retrying does not cure; `reasons` holds one
     code per item ("None" for the items that were fine), for the caller to tell apart: a failed

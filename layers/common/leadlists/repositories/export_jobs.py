@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from leadlists.config import settings
 from leadlists.repositories import dynamo, keys
 from leadlists.status import ExportStatus
@@ -51,20 +49,6 @@ def get(org_id: str, export_id: str, now_epoch: int) -> dict[str, Any] | None:
 def finish(org_id: str, export_id: str, fields: Mapping[str, Any]) -> bool:
     """SET `fields` (a new `status` among them) on a record still `running`; False when it is
     not (already finished by an earlier delivery, or gone)."""
-    names = {f"#f{i}": name for i, name in enumerate(fields)}
-    vals = {f":f{i}": value for i, value in enumerate(fields.values())}
-    sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-    try:
-        dynamo.client().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.export_job(org_id, export_id)),
-            UpdateExpression=f"SET {sets}",
-            ConditionExpression="attribute_exists(pk) AND #status = :running",
-            ExpressionAttributeNames={**names, "#status": "status"},
-            ExpressionAttributeValues=dynamo.values({**vals, ":running": ExportStatus.RUNNING}),
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return dynamo.set_while(
+        _table(), keys.export_job(org_id, export_id), fields, ExportStatus.RUNNING
+    )

@@ -10,8 +10,6 @@ import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
-from botocore.exceptions import ClientError
-
 from leadlists.config import settings
 from leadlists.models.stored import SearchHead
 from leadlists.repositories import counters, dynamo, keys
@@ -172,25 +170,9 @@ def mark_failed(org_id: str, search_id: str, reason: str) -> bool:
 
 def _set_status(org_id: str, search_id: str, status: str, fields: Mapping[str, Any]) -> bool:
     """Move a running search to `status` with `fields`; False when it is no longer running."""
-    names = {"#status": "status", **{f"#f{i}": name for i, name in enumerate(fields)}}
-    sets = ", ".join(["#status = :status", *(f"#f{i} = :f{i}" for i in range(len(fields)))])
-    vals = {f":f{i}": value for i, value in enumerate(fields.values())}
-    try:
-        dynamo.client().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item(keys.search(org_id, search_id)),
-            UpdateExpression=f"SET {sets}",
-            ConditionExpression="attribute_exists(pk) AND #status = :running",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=dynamo.values(
-                {":status": status, ":running": SearchStatus.RUNNING, **vals}
-            ),
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return dynamo.set_while(
+        _table(), keys.search(org_id, search_id), {"status": status, **fields}, SearchStatus.RUNNING
+    )
 
 
 def _match_query(org_id: str, search_id: str) -> dict[str, Any]:

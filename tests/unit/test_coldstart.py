@@ -149,3 +149,7 @@ def test_functions_import_only_what_they_use():
         "pydantic": False,
         "leadlists.models.api_keys": False,
     }
+    # A queue consumer: no asyncio, no parser models of other event sources.
+    assert _imports(
+        "dead_letters", "asyncio", "aws_lambda_powertools.utilities.parser.models.kafka"
+    ) == {"asyncio": False, "aws_lambda_powertools.utilities.parser.models.kafka": False}

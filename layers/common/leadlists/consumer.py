@@ -76,10 +76,13 @@ def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     def record_handler(record: dict[str, Any]) -> None:
         consume(QueueRecord.model_validate(record), steps)
 
-    return _batch_handler(record_handler)
+    return partial_batch_handler(record_handler)
 
 
-def _batch_handler(record_handler: Callable[[dict[str, Any]], None]) -> Handler:
+def partial_batch_handler(record_handler: Callable[[dict[str, Any]], None]) -> Handler:
+    """An SQS `lambda_handler` running `record_handler` on each raw record; the records it
+    raised on are reported failed (all of them: the batch fails)."""
+
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         records = event.get("Records")
@@ -152,4 +155,4 @@ def dead_letter_handler(give_ups: Mapping[type[QueueMessage], GiveUp]) -> Handle
             give_up(message, INTERRUPTED)
         metrics.dead_letter(message.type)
 
-    return _batch_handler(record_handler)
+    return partial_batch_handler(record_handler)

@@ -8,20 +8,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Field, Json
 
-from leadlists.consumer import ReceiveAttributes
+from leadlists.consumer import Handler, ReceiveAttributes, partial_batch_handler
 from leadlists.models.messages import CatalogFile
-
-logger = Logger()
 
 
 class S3Object(BaseModel):
@@ -64,19 +55,12 @@ class NotificationRecord(SqsRecordModel):
     attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
 
 
-def handler(on_file: Callable[[CatalogFile], None]) -> Callable[[dict[str, Any], Any], Any]:
+def handler(on_file: Callable[[CatalogFile], None]) -> Handler:
     """A consumer's `lambda_handler`: `on_file` for every object each notification names."""
-    processor = BatchProcessor(event_type=EventType.SQS, model=NotificationRecord)
 
-    def record_handler(record: NotificationRecord) -> None:
-        for event in record.body.Records:
+    def record_handler(record: dict[str, Any]) -> None:
+        for event in NotificationRecord.model_validate(record).body.Records:
             if event.eventName.startswith("ObjectCreated:"):
                 on_file(event.file())
 
-    @logger.inject_lambda_context
-    def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-
-    return lambda_handler
+    return partial_batch_handler(record_handler)

@@ -1,19 +1,12 @@
 """POST /api/v1/entities/leadlists/{id}/export: the lead list's companies or persons as CSV in S3:
 a download link (200), or a background export's id (202) beyond the synchronous budget."""
 
-from leadlists.api import (
-    NOT_SHARED,
-    LeadListId,
-    Response,
-    create_app,
-    current_caller,
-    dump,
-    handler,
-)
+from leadlists import api
+from leadlists.api import NOT_SHARED, LeadListId, Response
 from leadlists.models.exports import EXPORT_RESPONSES, ExportResult, ExportStarted
 from leadlists.services import exports
 
-app = create_app()
+app = api.create_app()
 
 
 @app.post(
@@ -22,8 +15,8 @@ app = create_app()
     responses={**EXPORT_RESPONSES, 403: NOT_SHARED},
 )
 def export_lead_list(id: LeadListId) -> Response[ExportResult | ExportStarted]:
-    outcome = exports.export_lead_list(current_caller(app), id)
-    return Response(200 if outcome.done else 202, "application/json", dump(outcome.body))
+    outcome = exports.export_lead_list(api.current_caller(app), id)
+    return Response(200 if outcome.done else 202, "application/json", api.dump(outcome.body))
 
 
-lambda_handler = handler(app)
+lambda_handler = api.handler(app)

@@ -1,18 +1,11 @@
 """GET /api/v1/entities/leadlists/{id}: one lead list with its companies or persons populated."""
 
-from leadlists.api import (
-    NOT_SHARED,
-    LeadListId,
-    Response,
-    create_app,
-    current_caller,
-    dump,
-    handler,
-)
+from leadlists import api
+from leadlists.api import NOT_SHARED, LeadListId, Response
 from leadlists.models.lead_lists import LeadList
 from leadlists.services import lead_lists
 
-app = create_app()
+app = api.create_app()
 
 
 @app.get(
@@ -27,7 +20,7 @@ app = create_app()
     },
 )
 def get_lead_list(id: LeadListId) -> Response[LeadList]:
-    return Response(200, "application/json", dump(lead_lists.get(current_caller(app), id)))
+    return Response(200, "application/json", api.dump(lead_lists.get(api.current_caller(app), id)))
 
 
-lambda_handler = handler(app)
+lambda_handler = api.handler(app)

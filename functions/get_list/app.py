@@ -2,20 +2,12 @@
 
 from typing import Annotated
 
-from leadlists.api import (
-    LimitQuery,
-    NextTokenQuery,
-    Path,
-    Response,
-    create_app,
-    current_caller,
-    dump,
-    handler,
-)
+from leadlists import api
+from leadlists.api import LimitQuery, NextTokenQuery, Path, Response
 from leadlists.models.saved_lists import SavedList
 from leadlists.services import saved_lists
 
-app = create_app()
+app = api.create_app()
 
 
 @app.get("/lists/<id>", summary="Get a saved list, or page the organization's lists")
@@ -30,12 +22,12 @@ def get_list(
     limit: LimitQuery = None,
     nextToken: NextTokenQuery = None,
 ) -> Response[SavedList | list[SavedList]]:
-    caller = current_caller(app)
+    caller = api.current_caller(app)
     if saved_lists.names_own_org(caller, id):
         lists, token = saved_lists.page(caller, limit, nextToken)
         headers = {"X-Next-Token": token} if token else {}
-        return Response(200, "application/json", dump(lists), headers=headers)
-    return Response(200, "application/json", dump(saved_lists.get(caller, id)))
+        return Response(200, "application/json", api.dump(lists), headers=headers)
+    return Response(200, "application/json", api.dump(saved_lists.get(caller, id)))
 
 
-lambda_handler = handler(app)
+lambda_handler = api.handler(app)

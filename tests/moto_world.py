@@ -48,7 +48,11 @@ _recorded: dict[Hashable, tuple[bytes, list[_Call]]] = {}
 def create_all() -> dict[str, Any]:
     """What `resources.create_all(session, notifications=False)` makes and returns."""
     make = lambda: resources.create_all(boto3.Session(), notifications=False)  # noqa: E731
-    return seeded("create_all", make, _CREATING)
+    created = seeded("create_all", make, _CREATING)
+    # Secrets are made through the API every time: moto gives each one an ARN with a random
+    # suffix, so a replayed create would not answer the ARN recorded with the first build.
+    created["secrets"] = resources.create_secrets(boto3.Session().client("secretsmanager"))
+    return created
 
 
 def seeded(key: Hashable, write: Callable[[], Any], methods: list[Any] = _WRITING) -> Any:

@@ -16,7 +16,7 @@ from leadlists.clock import iso, now
 from leadlists.config import settings
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import refresh, run_sweep, webhooks
+from leadlists.services import refresh, run_sweep, webhook_events
 from leadlists_local.catalog import seed_catalog
 
 US = {"countries": ["United States"]}
@@ -62,14 +62,14 @@ def tiny(aws: dict[str, Any]) -> dict[str, Any]:
 def failed_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The list ids of every list.refresh_failed event published."""
     seen: list[str] = []
-    real = webhooks.publish
+    real = webhook_events.publish
 
     def publish(org: str, event_type: str, data: dict[str, Any]) -> Any:
         if event_type == "list.refresh_failed":
             seen.append(data["listId"])
         return real(org, event_type, data)
 
-    monkeypatch.setattr(webhooks, "publish", publish)
+    monkeypatch.setattr(webhook_events, "publish", publish)
     return seen
 
 

@@ -14,6 +14,7 @@ through the API).
 from __future__ import annotations
 
 import pickle
+import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -75,10 +76,13 @@ def _recording(methods: list[tuple[type, str, Any]]) -> Iterator[list[_Call]]:
     """The calls of `methods` made meanwhile that returned, outermost only (arguments as given)."""
     calls: list[_Call] = []
     depth = [0]
+    thread = threading.get_ident()  # a runtime's pollers may write meanwhile: not recorded
     originals = [(cls, name, getattr(cls, name)) for cls, name, _ in methods]
 
     def recorder(original: Callable[..., Any], name: str, backends: Any) -> Callable[..., Any]:
         def record(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() != thread:
+                return original(self, *args, **kwargs)
             region = next(r for r, b in backends[self.account_id].items() if b is self)
             saved = pickle.dumps((args, kwargs))
             depth[0] += 1

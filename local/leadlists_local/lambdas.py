@@ -73,12 +73,19 @@ def invoke(logical_id: str, event: dict[str, Any]) -> Any:
     handler = load_handler(logical_id, instance.get())
     # Every function runs in this one process, and the keys Powertools' Logger adds per
     # invocation (function_name...) are process-wide: the invoking thread's own key wins, so
-    # each log line names the function that wrote it even when functions run side by side.
-    _log_keys().thread_safe_append_keys(function_name=logical_id)
+    # each log line names the function (and invocation) that wrote it even when functions run side
+    # by side.
+    context = context_for(logical_id)
+    keys = {
+        "function_name": logical_id,
+        "function_arn": context.invoked_function_arn,
+        "function_request_id": context.aws_request_id,
+    }
+    _log_keys().thread_safe_append_keys(**keys)
     try:
-        return handler(event, context_for(logical_id))
+        return handler(event, context)
     finally:
-        _log_keys().thread_safe_remove_keys(["function_name"])
+        _log_keys().thread_safe_remove_keys(list(keys))
 
 
 @cache

@@ -1,5 +1,6 @@
-"""Locally every function runs in one process: each log line still names the function that
-wrote it, even when another invocation left its own name in Powertools' process-wide keys."""
+"""Locally every function runs in one process: each log line still names the function that wrote
+it (its name, ARN and request id), even when another invocation left its own in Powertools'
+process-wide keys."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def test_each_invocation_logs_its_own_function_name(monkeypatch: pytest.MonkeyPa
     log = Logger(
         service="log-keys-test", level="INFO", logger_handler=logging.StreamHandler(stream)
     )
-    log.append_keys(function_name="SomeOtherFunction")  # as a concurrent invocation leaves it
+    # as a concurrent invocation leaves them
+    log.append_keys(
+        function_name="SomeOtherFunction",
+        function_arn="arn:aws:lambda:us-east-1:000000000000:function:SomeOtherFunction",
+        function_request_id="someone-elses-request",
+    )
     barrier = threading.Barrier(2)
 
     def handler(event: dict[str, Any], context: Any) -> None:
@@ -39,5 +45,8 @@ def test_each_invocation_logs_its_own_function_name(monkeypatch: pytest.MonkeyPa
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert len(lines) == 2
     assert all(line["function_name"] == line["me"] for line in lines), lines
+    assert all(line["function_arn"].endswith(f":function:{line['me']}") for line in lines), lines
+    request_ids = {line["function_request_id"] for line in lines}
+    assert len(request_ids) == 2 and "someone-elses-request" not in request_ids, lines
     log.info("after")  # outside an invocation the process-wide key is back
     assert json.loads(stream.getvalue().splitlines()[-1])["function_name"] == "SomeOtherFunction"

@@ -463,6 +463,16 @@ def _own_with_org(route_body: Callable[[World], tuple[str, str, dict[str, Any]]]
                    control=("foreign", request(ORG_B)))  # fmt: skip
 
 
+def _listing(path: str) -> Callable[[World], Req]:
+    return lambda w: Req("GET", path, query="limit=100")
+
+
+def _lists_own(label: str, path: str, control: str) -> Foreign:
+    """B's caller lists its own organization's collection: 200 showing nothing of A's; A's
+    `control` caller lists A's (the control)."""
+    return Foreign(label, _listing(path), 200, control=(control, _listing(path)))
+
+
 def _next_token(label: str, foreign_req: Callable[[World], Req], owner_req: Callable[[World], Req]):
     """B's caller pages with a token A's owner was given: 400; the owner's own use works."""
     return Foreign(label, foreign_req, 400, "BAD_REQUEST", control=("owner", owner_req))
@@ -575,14 +585,9 @@ ROWS: dict[str, Row] = {
         replayed=False,  # creating names nothing of A's: B's replay creates in B
     ),
     "GET /api/v1/entities/leadlists": _row(
-        lambda w: Req("GET", LEADS, query="limit=100"),
+        _listing(LEADS),
         "hidden",
-        Foreign(
-            "lists-own-lead-lists",
-            lambda w: Req("GET", LEADS, query="limit=100"),
-            200,
-            control=("owner", lambda w: Req("GET", LEADS, query="limit=100")),
-        ),
+        _lists_own("lists-own-lead-lists", LEADS, "owner"),
         _next_token(
             "pages-with-org-a-token",
             lambda w: Req("GET", LEADS, query=f"limit=1&nextToken={w['a_leads_token']}"),
@@ -714,14 +719,9 @@ ROWS: dict[str, Row] = {
         owner="admin",
     ),
     "GET /api-keys": _row(
-        lambda w: Req("GET", "/api-keys", query="limit=100"),
+        _listing("/api-keys"),
         "admin-only",
-        Foreign(
-            "lists-own-keys",
-            lambda w: Req("GET", "/api-keys", query="limit=100"),
-            200,
-            control=("admin", lambda w: Req("GET", "/api-keys", query="limit=100")),
-        ),
+        _lists_own("lists-own-keys", "/api-keys", "admin"),
         replayed=False,
         owner="admin",
     ),
@@ -745,14 +745,9 @@ ROWS: dict[str, Row] = {
         owner="admin",
     ),
     "GET /webhooks": _row(
-        lambda w: Req("GET", "/webhooks", query="limit=100"),
+        _listing("/webhooks"),
         "admin-only",
-        Foreign(
-            "lists-own-webhooks",
-            lambda w: Req("GET", "/webhooks", query="limit=100"),
-            200,
-            control=("admin", lambda w: Req("GET", "/webhooks", query="limit=100")),
-        ),
+        _lists_own("lists-own-webhooks", "/webhooks", "admin"),
         Foreign(
             "pages-with-org-a-token",
             lambda w: Req("GET", "/webhooks", query=f"limit=1&nextToken={w['a_hooks_token']}"),

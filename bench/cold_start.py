@@ -1,9 +1,13 @@
 """Handler import (cold start) time of every function against a bare boto3 handler.
 
-    .venv/bin/python -m bench.cold_start [--samples 5] [--no-write]
+    .venv/bin/python -m bench.cold_start [--samples 5] [--no-write] [--python PATH]
 
 Each sample is a fresh interpreter that imports the handler module exactly as Lambda would
-(its CodeUri first on sys.path, the layer importable), timed from inside with perf_counter.
+(its CodeUri first on sys.path, then the layer's directory as Lambda's /opt/python, and
+Lambda's AWS_LAMBDA_FUNCTION_NAME set), timed from inside with perf_counter. The interpreter
+is the template's runtime when `make bench` has made it (.tools/runtime: python3.13 with the
+layer's pinned requirements and the dev environment's boto3, which Lambda's runtime ships):
+import costs differ between Python versions, so the figures are the ones Lambda would see.
 Bytecode is compiled once beforehand (one discarded import of every module into a private
 bytecode cache), so the figures are imports, not compilation. Samples are taken in rounds
 (every function once, then again) so that a passing disturbance spreads over all rows. Each
@@ -24,20 +28,24 @@ from pathlib import Path
 from bench import report
 from leadlists_local import template
 
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "common"
+RUNTIME_PYTHON = ROOT / ".tools" / "runtime" / "bin" / "python"
+
 SECTION = "Cold start"
 SAMPLES = 5
 BASELINE = "bare boto3 handler (baseline)"
 GOAL = 1.5  # issue 14: every function within 1.5x of the baseline
 _PROBE = """
 import importlib.util, sys, time
-path, name = sys.argv[1], sys.argv[2]
+path, name, layer = sys.argv[1], sys.argv[2], sys.argv[3]
 start, cpu = time.perf_counter(), time.process_time()
 if path == "-":
     import boto3
     imported = time.perf_counter()
     boto3.client("dynamodb", region_name="us-east-1")
 else:
-    sys.path.insert(0, path.rsplit("/", 1)[0])
+    sys.path[:0] = [path.rsplit("/", 1)[0], layer]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -52,16 +60,33 @@ print((imported - start) * 1000, (done - start) * 1000, cpu * 1000)
 Sample = tuple[float, float, float]  # import ms, import + client ms, import + client CPU ms
 
 
-def _sample(path: str, name: str, cache: str) -> Sample:
+def runtime_python() -> str:
+    """The template's runtime if `make bench` made it, else this interpreter."""
+    chosen = os.environ.get("LEADLISTS_RUNTIME_PYTHON")
+    if chosen:
+        return chosen
+    return str(RUNTIME_PYTHON) if RUNTIME_PYTHON.exists() else sys.executable
+
+
+def python_version(python: str) -> str:
+    out = subprocess.run(  # noqa: S603 - an interpreter we chose
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
+def _sample(path: str, name: str, cache: str, python: str) -> Sample:
     env = {
         **os.environ,
         "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_LAMBDA_FUNCTION_NAME": name,  # as Lambda sets it for the function's init
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONPYCACHEPREFIX": cache,  # compiled once, read afterwards; the tree is untouched
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-c", _PROBE, path, name],
+        [python, "-c", _PROBE, path, name, str(LAYER)],
         capture_output=True,
         text=True,
         check=True,
@@ -84,16 +109,16 @@ def targets() -> list[tuple[str, str, str]]:
 Row = tuple[str, float, float, float, float]
 
 
-def measure(samples: int = SAMPLES) -> list[Row]:
+def measure(samples: int = SAMPLES, python: str = sys.executable) -> list[Row]:
     """(function, import median ms, import + client median ms, import + client min ms, import +
     client CPU median ms) for the boto3 baseline and each template function."""
     times: dict[str, list[Sample]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as cache:
         for _, path, name in targets():
-            _sample(path, name, cache)  # compiles into the cache; not counted
+            _sample(path, name, cache, python)  # compiles into the cache; not counted
         for _ in range(samples):
             for row, path, name in targets():
-                times.setdefault(row, []).append(_sample(path, name, cache))
+                times.setdefault(row, []).append(_sample(path, name, cache, python))
     return [
         (
             row,
@@ -131,12 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__)
     parser.add_argument("--samples", type=int, default=SAMPLES, help="fresh imports a function")
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
+    parser.add_argument("--python", default=runtime_python(), help="the interpreter to import in")
     args = parser.parse_args(argv)
+    version = python_version(args.python)
     load = os.getloadavg()[0]
-    rows = measure(args.samples)
+    rows = measure(args.samples, args.python)
     load = max(load, os.getloadavg()[0])
     lines = report_lines(rows)
-    print("Cold start: handler import time (fresh interpreter, bytecode compiled)")
+    print(f"Cold start: handler import time (Python {version}, fresh interpreter, compiled)")
     print("\n".join(lines))
     if not args.no_write:
         handlers = [r for r in rows if r[0] != BASELINE]
@@ -148,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             SECTION,
             [
                 f"`python -m bench.cold_start --samples {args.samples}`, {report.now()}, "
-                f"1-minute load average up to {load:.1f} during the run.",
+                f"Python {version}, 1-minute load average up to {load:.1f} during the run.",
                 "",
                 "What a Lambda cold start pays in Python before its first event is handled, "
                 "beyond the runtime's own start: importing the function's handler module in a "

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from leadlists import coldstart
 from leadlists.services import authorizer
 
 logger = Logger()
@@ -18,3 +19,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # The reason only: never the credential.
         logger.info("Not authenticated", extra={"reason": verdict["error"]})
     return {"isAuthorized": True, "context": verdict}
+
+
+coldstart.end_init()

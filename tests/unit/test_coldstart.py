@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
 import sys
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,9 +119,6 @@ for name in sys.argv[3:]:
 
 
 def _imports(function: str, *modules: str) -> dict[str, bool]:
-    import subprocess
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run(  # noqa: S603 - our interpreter, our files
         [sys.executable, "-c", _IMPORTS, str(root / "functions" / function),
@@ -153,3 +153,46 @@ def test_functions_import_only_what_they_use():
     assert _imports(
         "dead_letters", "asyncio", "aws_lambda_powertools.utilities.parser.models.kafka"
     ) == {"asyncio": False, "aws_lambda_powertools.utilities.parser.models.kafka": False}
+
+
+_EVERY_FUNCTION = """
+import gc, importlib.util, json, sys
+results = {}
+for name, path in json.loads(sys.argv[1]).items():
+    gc.disable()  # as the layer's import leaves it in Lambda's init (the layer is imported once)
+    sys.path.insert(0, path.rsplit("/", 1)[0])
+    spec = importlib.util.spec_from_file_location("fn_" + name, path)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    sys.path.pop(0)
+    results[name] = ("leadlists" in open(path).read(), gc.isenabled())
+print(json.dumps(results))
+"""
+
+
+def test_every_function_pauses_the_collector_during_init_and_resumes_it_after():
+    from leadlists_local import template
+
+    root = Path(__file__).resolve().parents[2]
+    functions = {
+        logical_id: (root / f.code_uri / f"{f.handler.rsplit('.', 1)[0]}.py").as_posix()
+        for logical_id, f in template.functions().items()
+    }
+    env = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_LAMBDA_FUNCTION_NAME": "probe"}
+    paused = subprocess.run(
+        [sys.executable, "-c", "import gc, leadlists; print(gc.isenabled())"],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    assert paused.stdout.strip() == "False"  # the layer's import pauses it in Lambda's init
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _EVERY_FUNCTION, json.dumps(functions)],
+        capture_output=True, text=True, check=True, env=env, cwd=root,
+    )  # fmt: skip
+    results = json.loads(out.stdout)
+    assert len(results) == len(functions) > 40
+    # Every function that uses the layer collects again once its module is initialized.
+    assert {n for n, (layer, on) in results.items() if layer and not on} == set()
+    elsewhere = subprocess.run(
+        [sys.executable, "-c", "import gc, leadlists; print(gc.isenabled())"],
+        capture_output=True, text=True, check=True, env={"AWS_DEFAULT_REGION": "us-east-1"},
+    )  # fmt: skip
+    assert elsewhere.stdout.strip() == "True"  # tests, scripts, the local runtime: unchanged

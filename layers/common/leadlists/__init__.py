@@ -2,6 +2,9 @@
 
 from leadlists import coldstart
 
+# First: init's allocations are all kept, so collecting during them is wasted (see coldstart).
+coldstart.pause_gc()
+
 # Before any model class of the layer exists: each builds its validator on first use, so a
 # function pays at cold start only for the models its own route or messages use.
 coldstart.defer_model_building()

@@ -308,6 +308,7 @@ def handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict
             answer = error_response(error, request_id)
         return _with_headers(answer, {**limits, **SECURITY_HEADERS})
 
+    coldstart.end_init()  # the factory is the last thing a handler module runs
     return lambda_handler
 
 

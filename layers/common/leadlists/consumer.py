@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
 
-from leadlists import metrics
+from leadlists import coldstart, metrics
 from leadlists.errors import Invalid
 from leadlists.models.messages import Delivery, Message, QueueMessage
 
@@ -104,6 +104,7 @@ def partial_batch_handler(record_handler: Callable[[dict[str, Any]], None]) -> H
             )
         return {"batchItemFailures": failed}
 
+    coldstart.end_init()  # the factory is the last thing a consumer module runs
     return lambda_handler
 
 

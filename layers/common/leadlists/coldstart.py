@@ -40,20 +40,27 @@ from types import ModuleType
 from typing import Any
 
 _PYDANTIC_CONFIG = "pydantic._internal._config"
+_gc_paused = False
 
 
 def pause_gc() -> None:
     """In Lambda's init, stop the cyclic collector until `end_init` (see the module's doc).
     Elsewhere (tests, the local runtime, scripts) nothing changes."""
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    global _gc_paused
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and gc.isenabled():
         gc.disable()
+        _gc_paused = True
 
 
 def end_init() -> None:
     """A function's module is initialized: keep what it made out of every later collection,
-    and collect again. Idempotent; harmless where the collector was never paused."""
-    gc.freeze()
-    gc.enable()
+    and collect again. Only where `pause_gc` paused it (elsewhere a process's live objects,
+    a test's included, are not frozen)."""
+    global _gc_paused
+    if _gc_paused:
+        gc.freeze()
+        gc.enable()
+        _gc_paused = False
 
 
 def defer_model_building() -> None:

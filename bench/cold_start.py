@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=runtime_python(), help="the interpreter to import in")
     args = parser.parse_args(argv)
     version = python_version(args.python)
+    runtime = str(template.load()["Globals"]["Function"]["Runtime"])  # e.g. "python3.13"
+    if not f"python{version}".startswith(runtime):
+        print(f"note: Python {version} is not the template's runtime ({runtime}): `make bench` "
+              "makes .tools/runtime with it")  # fmt: skip
     load = os.getloadavg()[0]
     rows = measure(args.samples, args.python)
     load = max(load, os.getloadavg()[0])

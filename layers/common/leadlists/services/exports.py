@@ -17,7 +17,7 @@ from leadlists.models.common import parse_uuid
 from leadlists.models.exports import ExportResult, ExportStarted, ExportState
 from leadlists.repositories import exports
 from leadlists.repositories import saved_lists as saved_repo
-from leadlists.services import export_csv, export_jobs, export_sources, lead_lists
+from leadlists.services import export_csv, export_jobs, export_sources, lead_list_access
 from leadlists.services.export_sources import Source, SourceKind
 from leadlists.status import RefreshStatus
 
@@ -42,7 +42,7 @@ def export_saved_list(caller: Caller, list_id: str) -> ExportOutcome:
 
 
 def export_lead_list(caller: Caller, raw_id: str) -> ExportOutcome:
-    record = lead_lists._load(caller, raw_id)  # the lead-list routes' id check and access rule
+    record = lead_list_access.load(caller, raw_id)  # the lead-list routes' id check and access rule
     return _export(caller, export_sources.lead_list(caller.org_id, record))
 
 
@@ -54,7 +54,7 @@ def saved_list_export(caller: Caller, list_id: str, raw_export_id: str) -> Expor
 
 def lead_list_export(caller: Caller, raw_id: str, raw_export_id: str) -> ExportState:
     export_id = _export_id(raw_export_id)
-    record = lead_lists._load(caller, raw_id)
+    record = lead_list_access.load(caller, raw_id)
     return export_jobs.state(caller.org_id, SourceKind.LEAD_LIST, record["id"], export_id)
 
 

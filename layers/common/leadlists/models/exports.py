@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from leadlists.models.common import json_answers
 from leadlists.status import ExportStatus
+
+
+class SourceKind(StrEnum):
+    """Which kind of list an export belongs to (stored on the export record)."""
+
+    SAVED_LIST = "list"
+    LEAD_LIST = "leadlist"
 
 
 class ExportResult(BaseModel):

@@ -7,9 +7,8 @@ person object, by the list's type. Rows come from the tenant's copies, 100 membe
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from leadlists.models.exports import SourceKind
 from leadlists.models.records import Company, Person
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
 _READ_BATCH = 100  # one BatchGetItem of tenant copies per 100 members
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One list to export, in one organization."""
 
     org_id: str

@@ -8,8 +8,7 @@ link once it is complete.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from leadlists import clock
 from leadlists.config import settings
@@ -26,8 +25,7 @@ if TYPE_CHECKING:
     from leadlists.services.export_sources import Source
 
 
-@dataclass(frozen=True)
-class ExportOutcome:
+class ExportOutcome(NamedTuple):
     """`done`: written within the request (200); otherwise started in the background (202)."""
 
     done: bool

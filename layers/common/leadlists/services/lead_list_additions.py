@@ -4,8 +4,7 @@ shares (copy the records, then write the member items); prospects in `prospect_a
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from leadlists import clock
 from leadlists.errors import FieldError, Invalid, NotFound
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from leadlists.models.stored import LeadListRecord
 
 
-@dataclass(frozen=True)
-class AddCompaniesResult:
+class AddCompaniesResult(NamedTuple):
     """The seed answers the full list (or `{"addedCount": 0}`); `added` also travels in a header."""
 
     added: int

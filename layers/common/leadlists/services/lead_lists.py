@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from leadlists.models.lead_list_objects import (
     DEFAULT_MEMBERS_PAGE,
@@ -35,8 +34,7 @@ if TYPE_CHECKING:
 _COPY_BATCH = 100
 
 
-@dataclass(frozen=True)
-class _Members:
+class _Members(NamedTuple):
     """One page of a list's members: ids, the records of those with a copy, the next token."""
 
     ids: list[str]

@@ -196,3 +196,31 @@ def test_every_function_pauses_the_collector_during_init_and_resumes_it_after():
         capture_output=True, text=True, check=True, env={"AWS_DEFAULT_REGION": "us-east-1"},
     )  # fmt: skip
     assert elsewhere.stdout.strip() == "True"  # tests, scripts, the local runtime: unchanged
+
+
+def test_lead_list_and_export_routes_import_only_their_own_operations():
+    # Reading a lead list: no search, cleanup, webhook events, queue messages or catalog reads.
+    reader = ["search", "cleanup", "webhook_events", "tenant_copy", "lead_list_edits"]
+    assert _imports(
+        "get_lead_list",
+        *(f"leadlists.services.{name}" for name in reader),
+        "leadlists.models.messages",
+        "leadlists.services.lead_lists",
+    ) == {
+        **{f"leadlists.services.{name}": False for name in reader},
+        "leadlists.models.messages": False,
+        "leadlists.services.lead_lists": True,
+    }
+    # An export's status: no CSV writer, member reader, queue or record models.
+    assert _imports(
+        "get_lead_list_export",
+        "leadlists.services.export_csv",
+        "leadlists.services.export_sources",
+        "leadlists.queues",
+        "leadlists.models.records",
+    ) == {
+        "leadlists.services.export_csv": False,
+        "leadlists.services.export_sources": False,
+        "leadlists.queues": False,
+        "leadlists.models.records": False,
+    }

@@ -70,7 +70,7 @@ def run_export(list_id: str, n: int, stub_upload: bool = False) -> dict[str, Any
     from leadlists.models.messages import Delivery, ExportMessage
     from leadlists.repositories import dynamo, exports
     from leadlists.repositories import saved_lists as repo
-    from leadlists.services import export_jobs, export_sources
+    from leadlists.services import export_jobs, export_sources, export_status
 
     source = export_sources.saved_list(ORG, repo.get(ORG, list_id))
     caller = Caller(user_id="user_bench", org_id=ORG, is_admin=True)
@@ -98,7 +98,7 @@ def run_export(list_id: str, n: int, stub_upload: bool = False) -> dict[str, Any
         tracemalloc.stop()
         dynamo.client().meta.events.unregister("before-call.dynamodb", count)
         exports.upload_csv = real_upload
-    state = export_jobs.state(ORG, "list", list_id, export_id)
+    state = export_status.state(ORG, "list", list_id, export_id)
     assert state.status == "complete" and state.rows == n, state
     return {"seconds": seconds, "peak": peak, "calls": calls}
 

@@ -3,8 +3,8 @@
 from typing import Annotated
 
 from leadlists.api import Body, LeadListId, create_app, current_caller, handler
-from leadlists.models.lead_lists import AddedProspects, AddProspectsRequest, SelectionAdded
-from leadlists.services import lead_lists
+from leadlists.models.prospect_additions import AddedProspects, AddProspectsRequest, SelectionAdded
+from leadlists.services import prospect_additions
 
 app = create_app()
 
@@ -13,7 +13,7 @@ app = create_app()
 def add_prospects(
     id: LeadListId, body: Annotated[AddProspectsRequest, Body()]
 ) -> AddedProspects | SelectionAdded:
-    return lead_lists.add_prospects(current_caller(app), id, body)
+    return prospect_additions.add_prospects(current_caller(app), id, body)
 
 
 lambda_handler = handler(app)

@@ -3,7 +3,7 @@ the background."""
 
 from leadlists.api import NOT_SHARED, LeadListId, handler
 from leadlists.routes import delete_app
-from leadlists.services import lead_lists
+from leadlists.services import lead_list_deletion
 
 app = delete_app(
     "delete_lead_list",
@@ -11,6 +11,6 @@ app = delete_app(
     "Delete a lead list",
     LeadListId,
     NOT_SHARED["description"],
-    lead_lists.delete,
+    lead_list_deletion.delete,
 )
 lambda_handler = handler(app)

@@ -3,14 +3,14 @@ link once complete."""
 
 from leadlists.api import ExportId, SavedListId, create_app, current_caller, handler
 from leadlists.models.exports import ExportState
-from leadlists.services import exports
+from leadlists.services import export_status
 
 app = create_app()
 
 
 @app.get("/lists/<id>/exports/<exportId>", summary="Get a saved list's background export")
 def get_export(id: SavedListId, exportId: ExportId) -> ExportState:
-    return exports.saved_list_export(current_caller(app), id, exportId)
+    return export_status.saved_list_export(current_caller(app), id, exportId)
 
 
 lambda_handler = handler(app)

@@ -2,7 +2,7 @@
 
 from leadlists import api
 from leadlists.api import NOT_SHARED, LeadListId, Response
-from leadlists.models.lead_lists import LeadList
+from leadlists.models.lead_list_objects import LeadList
 from leadlists.services import lead_lists
 
 app = api.create_app()

@@ -3,7 +3,7 @@ a fresh download link once complete."""
 
 from leadlists.api import NOT_SHARED, ExportId, LeadListId, create_app, current_caller, handler
 from leadlists.models.exports import ExportState
-from leadlists.services import exports
+from leadlists.services import export_status
 
 app = create_app()
 
@@ -14,7 +14,7 @@ app = create_app()
     responses={403: NOT_SHARED},
 )
 def get_lead_list_export(id: LeadListId, exportId: ExportId) -> ExportState:
-    return exports.lead_list_export(current_caller(app), id, exportId)
+    return export_status.lead_list_export(current_caller(app), id, exportId)
 
 
 lambda_handler = handler(app)

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from leadlists.api import NOT_SHARED, LeadListId, Query, create_app, current_caller, handler
-from leadlists.models.lead_lists import DEFAULT_MEMBERS_PAGE, MemberLimit, MemberPage
+from leadlists.models.lead_list_objects import DEFAULT_MEMBERS_PAGE, MemberLimit, MemberPage
 from leadlists.services import lead_lists
 
 app = create_app()

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from leadlists.api import Query, create_app, current_caller, handler
 from leadlists.models.common import PageLimit
-from leadlists.models.lead_lists import LeadListPage
-from leadlists.services import lead_lists
+from leadlists.models.lead_list_summaries import LeadListPage
+from leadlists.services import lead_list_summaries
 
 app = create_app()
 
@@ -15,7 +15,7 @@ def list_lead_lists(
     limit: Annotated[PageLimit | None, Query()] = None,
     nextToken: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> LeadListPage:
-    return lead_lists.page(current_caller(app), limit, nextToken)
+    return lead_list_summaries.page(current_caller(app), limit, nextToken)
 
 
 lambda_handler = handler(app)

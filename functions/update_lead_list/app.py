@@ -3,8 +3,9 @@
 from typing import Annotated
 
 from leadlists.api import Body, LeadListId, Response, create_app, current_caller, dump, handler
-from leadlists.models.lead_lists import LeadList, UpdateLeadListRequest
-from leadlists.services import lead_lists
+from leadlists.models.lead_list_edits import UpdateLeadListRequest
+from leadlists.models.lead_list_objects import LeadList
+from leadlists.services import lead_list_edits
 
 app = create_app()
 
@@ -13,7 +14,7 @@ app = create_app()
 def update_lead_list(
     id: LeadListId, body: Annotated[UpdateLeadListRequest, Body()]
 ) -> Response[LeadList]:
-    updated = lead_lists.update(current_caller(app), id, body)
+    updated = lead_list_edits.update(current_caller(app), id, body)
     return Response(200, "application/json", dump(updated))
 
 

@@ -25,7 +25,7 @@ from lead_list_helpers import BASE, new_list, tenant_items
 from conftest import ORG_A, claims
 from leadlists.errors import Invalid
 from leadlists.repositories import lead_lists as repo
-from leadlists.services import lead_lists as service
+from leadlists.services import lead_list_additions, lead_list_edits
 from leadlists_local import lambdas, powertools_shims, template
 
 THREADS = 8
@@ -158,14 +158,14 @@ def test_overlapping_adds_and_removes_balance(api, catalog, cancellations):
 
 def test_a_list_deleted_during_an_add_keeps_no_members(api, catalog, monkeypatch):
     created = new_list(api)
-    store = service.tenant_copy.store
+    store = lead_list_additions.tenant_copy.store
 
     def store_then_lose_the_list(org_id: str, kind: str, records: Any) -> int:
         calls = store(org_id, kind, records)
         assert repo.delete(org_id, created["id"])  # a concurrent DELETE wins the race here
         return calls
 
-    monkeypatch.setattr(service.tenant_copy, "store", store_then_lose_the_list)
+    monkeypatch.setattr(lead_list_additions.tenant_copy, "store", store_then_lose_the_list)
     ids = [c["id"] for c in catalog["companies"][:150]]  # two member transactions
     status, body, _ = api.post(f"{BASE}/{created['id']}/add-companies", {"companyIds": ids})
     assert status == 404, body
@@ -182,7 +182,7 @@ def test_functions_resolving_side_by_side_keep_their_own_event(api, monkeypatch)
         assert other_done.wait(10)
         raise Invalid("late failure")  # its body quotes the current requestId
 
-    monkeypatch.setattr(service, "create", slow_failing_create)
+    monkeypatch.setattr(lead_list_edits, "create", slow_failing_create)
     route, params = lambdas.find_route("POST", BASE) or (None, {})
     assert route is not None
     request = lambdas.Request("POST", BASE, route, params, {"content-type": "application/json"})

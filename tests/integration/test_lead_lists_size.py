@@ -14,7 +14,7 @@ from lead_list_helpers import BASE, UNKNOWN, assert_error, fields, new_list
 
 from conftest import ORG_B, Api
 from leadlists import tokens
-from leadlists.models.lead_lists import MAX_MEMBER_BYTES
+from leadlists.models.lead_list_objects import MAX_MEMBER_BYTES
 from leadlists.repositories import catalog as catalog_repo
 from leadlists.repositories import dynamo, keys
 from leadlists_local.catalog import seed_catalog

@@ -199,3 +199,31 @@ def test_every_function_pauses_the_collector_during_init_and_resumes_it_after():
     )  # fmt: skip
     # Tests, scripts, the local runtime: collecting as ever, and nothing of theirs frozen.
     assert elsewhere.stdout.split() == ["True", "0"]
+
+
+def test_lead_list_and_export_routes_import_only_their_own_operations():
+    # Reading a lead list: no search, cleanup, webhook events, queue messages or catalog reads.
+    reader = ["search", "cleanup", "webhook_events", "tenant_copy", "lead_list_edits"]
+    assert _imports(
+        "get_lead_list",
+        *(f"leadlists.services.{name}" for name in reader),
+        "leadlists.models.messages",
+        "leadlists.services.lead_lists",
+    ) == {
+        **{f"leadlists.services.{name}": False for name in reader},
+        "leadlists.models.messages": False,
+        "leadlists.services.lead_lists": True,
+    }
+    # An export's status: no CSV writer, member reader, queue or record models.
+    assert _imports(
+        "get_lead_list_export",
+        "leadlists.services.export_csv",
+        "leadlists.services.export_sources",
+        "leadlists.queues",
+        "leadlists.models.records",
+    ) == {
+        "leadlists.services.export_csv": False,
+        "leadlists.services.export_sources": False,
+        "leadlists.queues": False,
+        "leadlists.models.records": False,
+    }

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 
 from leadlists.models.common import json_answers
 from leadlists.status import ExportStatus
+
+
+class SourceKind(StrEnum):
+    """Which kind of list an export belongs to (stored on the export record)."""
+
+    SAVED_LIST = "list"
+    LEAD_LIST = "leadlist"
 
 
 class ExportResult(BaseModel):
@@ -24,22 +33,22 @@ class ExportStarted(BaseModel):
     status: ExportStatus
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class ExportState(BaseModel):
     """A background export: `url` (fresh each read), `expiresAt` and `rows` once complete,
     `error` once failed."""
 
+    # Only the fields of its status are answered: no `url` while running, no `error` once
+    # complete (a rule per field: a model serializer would import pydantic's serializer module).
     exportId: str
     status: ExportStatus
-    url: str | None = None
-    expiresAt: str | None = None
-    rows: int | None = None
-    error: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _only_set(self, to_dict: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        """Only the fields of its status: no `url` while running, no `error` once complete.
-        Unannotated on purpose: a return annotation would replace the fields in the schema."""
-        return {k: v for k, v in to_dict(self).items() if v is not None}
+    url: str | None = Field(default=None, exclude_if=_absent)
+    expiresAt: str | None = Field(default=None, exclude_if=_absent)
+    rows: int | None = Field(default=None, exclude_if=_absent)
+    error: str | None = Field(default=None, exclude_if=_absent)
 
 
 # The OpenAPI answers of an export route (saved list or lead list).

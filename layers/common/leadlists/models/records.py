@@ -4,15 +4,19 @@ rows, prospects supplied to a lead list)."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypeVar
 
-# How a model checks each kind of attribute: plain types in answers, constraints in input.
-Text = TypeVar("Text")
-Ref = TypeVar("Ref")  # an id: the record's own and a person's companyId
-Year = TypeVar("Year")
-Phones = TypeVar("Phones")
+# How a model checks each kind of attribute: constraints in input (parameters), plain types in
+# answers (the defaults). `Company` and `Person` are the answer models themselves, unparametrized:
+# a parametrized pydantic class, or even a subclass, costs more to create than none, and every
+# function answering records creates them.
+Text = TypeVar("Text", default=str)
+Ref = TypeVar("Ref", default=str)  # an id: the record's own and a person's companyId
+Year = TypeVar("Year", default=int)
+Phones = TypeVar("Phones", default=list[str])
 
 
 def _no_phones() -> Any:
@@ -20,8 +24,10 @@ def _no_phones() -> Any:
     return []
 
 
-class CompanyFields(BaseModel, Generic[Text, Ref, Year, Phones]):
-    """The contract's company attributes, in the contract's order."""
+class Company(BaseModel, Generic[Text, Ref, Year, Phones]):
+    """The seed's company object. Extra attributes of a stored record are dropped."""
+
+    # The contract's company attributes, in the contract's order.
 
     id: Ref
     name: Text | None = None
@@ -41,8 +47,10 @@ class CompanyFields(BaseModel, Generic[Text, Ref, Year, Phones]):
     phones: Phones = Field(default_factory=_no_phones)
 
 
-class PersonFields(BaseModel, Generic[Text, Ref, Phones]):
-    """The contract's person attributes, in the contract's order."""
+class Person(BaseModel, Generic[Text, Ref, Phones]):
+    """The contract's person object. Extra attributes of a stored record are dropped."""
+
+    # The contract's person attributes, in the contract's order.
 
     id: Ref
     firstName: Text | None = None
@@ -62,9 +70,6 @@ class PersonFields(BaseModel, Generic[Text, Ref, Phones]):
     industry: Text | None = None
 
 
-class Company(CompanyFields[str, str, int, list[str]]):
-    """The seed's company object. Extra attributes of a stored record are dropped."""
-
-
-class Person(PersonFields[str, str, list[str]]):
-    """The contract's person object. Extra attributes of a stored record are dropped."""
+# The attributes, for the models that check them more strictly: `CompanyFields[Text, ...]`.
+CompanyFields = Company
+PersonFields = Person

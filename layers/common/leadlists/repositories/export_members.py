@@ -4,8 +4,7 @@ order (keys only), and counted only as far as the caller needs to know."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from leadlists.config import settings
 from leadlists.repositories import dynamo, keys
@@ -15,8 +14,7 @@ from leadlists.repositories import dynamo, keys
 _ID_PAGE = 1000
 
 
-@dataclass(frozen=True)
-class Members:
+class Members(NamedTuple):
     """Where a list's member items are: one partition, one sort-key prefix."""
 
     partition: str

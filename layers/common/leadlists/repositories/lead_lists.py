@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -20,8 +20,10 @@ from leadlists import tokens
 from leadlists.clock import new_id
 from leadlists.config import settings
 from leadlists.errors import Conflict, NotFound
-from leadlists.models.stored import LeadListRecord
 from leadlists.repositories import dynamo, keys
+
+if TYPE_CHECKING:
+    from leadlists.models.stored import LeadListRecord
 
 LIST_FIELDS = (
     "id", "icpId", "name", "type", "startDate", "endDate", "userIds", "createdAt", "updatedAt",
@@ -44,7 +46,7 @@ def _table() -> str:
 def _record(item: Mapping[str, Any]) -> LeadListRecord:
     record = {k: item[k] for k in LIST_FIELDS if k in item}
     record.setdefault("icpId", None)
-    return cast(LeadListRecord, record)  # a list item as `create` and `update` wrote it
+    return cast("LeadListRecord", record)  # a list item as `create` and `update` wrote it
 
 
 def _list_item(org_id: str, record: Mapping[str, Any]) -> dict[str, Any]:

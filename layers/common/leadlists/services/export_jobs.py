@@ -1,5 +1,5 @@
 """Background exports: started by the export routes beyond the synchronous budget, written by the
-export queue's consumer, read back by the export status routes.
+export queue's consumer (their status routes read them back: `export_status`).
 
 The CSV of an export has one object key (derived from its id), so a redelivered message rewrites
 the same object, never a second one; a message whose export is no longer `running` does nothing.
@@ -8,30 +8,26 @@ the same object, never a second one; a message whose export is no longer `runnin
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadlists import clock, queues
-from leadlists.auth import Caller
-from leadlists.config import settings
-from leadlists.errors import NotFound
-from leadlists.models.exports import ExportResult, ExportStarted, ExportState
+from leadlists.models.exports import ExportStarted, SourceKind
 from leadlists.models.messages import Delivery, ExportMessage
 from leadlists.repositories import export_jobs as jobs
 from leadlists.repositories import exports
+from leadlists.repositories import lead_lists as lead_repo
+from leadlists.repositories import saved_lists as saved_repo
 from leadlists.services import export_csv, export_sources
-from leadlists.services.export_sources import Source
+from leadlists.services.export_status import now_epoch
 from leadlists.status import ExportStatus
+
+if TYPE_CHECKING:
+    from leadlists.auth import Caller
+    from leadlists.services.export_sources import Source
 
 # The export bucket's lifecycle deletes files after 7 days; their records expire with them.
 RETENTION = timedelta(days=7)
 LIST_DELETED = "The list was deleted before its export was written"
-
-
-def link(key: str, rows: int) -> ExportResult:
-    """A fresh time-limited download link to an export's file."""
-    seconds = settings().export_url_seconds
-    expires = clock.iso(clock.now() + timedelta(seconds=seconds))
-    return ExportResult(url=exports.download_url(key, seconds), expiresAt=expires, rows=rows)
 
 
 def start(caller: Caller, source: Source) -> ExportStarted:
@@ -58,28 +54,22 @@ def start(caller: Caller, source: Source) -> ExportStarted:
     return ExportStarted(exportId=export_id, status=ExportStatus.RUNNING)
 
 
-def state(org_id: str, kind: str, list_id: str, export_id: str) -> ExportState:
-    """An export of this list: unknown, expired, or another list's is 404."""
-    job = jobs.get(org_id, export_id, _now_epoch())
-    if job is None or job["source"] != kind or job["listId"] != list_id:
-        raise NotFound("Export not found")
-    status = ExportStatus(job["status"])
-    answer = ExportState(exportId=export_id, status=status)
-    if status is ExportStatus.COMPLETE:
-        done = link(job["objectKey"], int(job["rows"]))
-        answer = answer.model_copy(update=done.model_dump())
-    elif status is ExportStatus.FAILED:
-        answer.error = job.get("error")
-    return answer
+def _current(org_id: str, kind: str, list_id: str) -> Source | None:
+    """The list an export record names, as it is now; None when it has been deleted."""
+    if kind == SourceKind.SAVED_LIST:
+        saved = saved_repo.get(org_id, list_id)
+        return export_sources.saved_list(org_id, saved) if saved else None
+    lead = lead_repo.get(org_id, list_id)
+    return export_sources.lead_list(org_id, lead) if lead else None
 
 
 def run(message: ExportMessage, delivery: Delivery) -> None:
     """The export queue's step: write the CSV, then mark the export complete."""
     org_id = message.organizationId
-    job = jobs.get(org_id, message.exportId, _now_epoch())
+    job = jobs.get(org_id, message.exportId, now_epoch())
     if job is None or job["status"] != ExportStatus.RUNNING:
         return  # expired, or finished by an earlier delivery
-    source = export_sources.current(org_id, job["source"], job["listId"])
+    source = _current(org_id, job["source"], job["listId"])
     if source is None:
         _finish(message, ExportStatus.FAILED, error=LIST_DELETED)
         return
@@ -96,7 +86,3 @@ def give_up(message: ExportMessage, reason: str) -> None:
 def _finish(message: ExportMessage, status: ExportStatus, **fields: Any) -> None:
     update = {"status": status, "updatedAt": clock.now_iso(), **fields}
     jobs.finish(message.organizationId, message.exportId, update)
-
-
-def _now_epoch() -> int:
-    return int(clock.now().timestamp())

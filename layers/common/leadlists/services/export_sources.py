@@ -7,31 +7,21 @@ person object, by the list's type. Rows come from the tenant's copies, 100 membe
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pydantic import BaseModel
-
+from leadlists.models.exports import SourceKind
 from leadlists.models.records import Company, Person
 from leadlists.repositories import export_members, keys, tenant_records
-from leadlists.repositories import lead_lists as lead_repo
-from leadlists.repositories import saved_lists as saved_repo
 from leadlists.services.export_csv import cell
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 _READ_BATCH = 100  # one BatchGetItem of tenant copies per 100 members
 
 
-class SourceKind(StrEnum):
-    """Which kind of list an export belongs to (stored on the export record)."""
-
-    SAVED_LIST = "list"
-    LEAD_LIST = "leadlist"
-
-
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One list to export, in one organization."""
 
     org_id: str
@@ -73,12 +63,3 @@ def lead_list(org_id: str, record: Mapping[str, Any]) -> Source:
     members = export_members.of_lead_list(org_id, record["id"], kind)
     model = Company if kind == keys.COMPANY else Person
     return Source(org_id, SourceKind.LEAD_LIST, record["id"], record["name"], kind, model, members)
-
-
-def current(org_id: str, kind: str, list_id: str) -> Source | None:
-    """The list an export record names, as it is now; None when it has been deleted."""
-    if kind == SourceKind.SAVED_LIST:
-        saved = saved_repo.get(org_id, list_id)
-        return saved_list(org_id, saved) if saved else None
-    lead = lead_repo.get(org_id, list_id)
-    return lead_list(org_id, lead) if lead else None

@@ -4,8 +4,6 @@
 judged through `as_filterable`, the one place that maps its own attribute names onto those.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,8 +1,6 @@
 """The filter model: values inside a field are OR-ed, fields are AND-ed, `exclude_*` negate."""
 
-from __future__ import annotations
-
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -48,7 +46,7 @@ class YearRange(BaseModel):
     max: Year | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> YearRange:
+    def _ordered(self) -> Self:
         if self.min is None and self.max is None:
             raise ValueError("founded_year needs min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -86,7 +84,7 @@ class Filter(BaseModel):
     founded_year: YearRange | None = None
 
     @model_validator(mode="after")
-    def _normalize(self) -> Filter:
+    def _normalize(self) -> Self:
         for name in type(self).model_fields:
             values = getattr(self, name)
             if isinstance(values, list):

@@ -1,7 +1,5 @@
 """A saved list's members, as its contacts route pages them."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel
 
 from leadlists.models.records import Person

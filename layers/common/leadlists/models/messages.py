@@ -1,8 +1,6 @@
 """The background queues' messages: one tagged union, built by `leadlists.queues` and parsed by
 `leadlists.consumer` before any step runs, so no step checks a dict by hand."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 

@@ -1,7 +1,5 @@
 """Saved list requests: create or update (with its filter), refresh."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints

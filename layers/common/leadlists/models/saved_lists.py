@@ -1,8 +1,6 @@
 """The saved list object, as every saved-list route answers it (requests: `saved_list_requests`;
 members: `contacts`)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints

@@ -1,9 +1,7 @@
 """Search requests over the global catalog, and the 202 of one beyond the synchronous budget
 (its pages: `search_pages`)."""
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, StringConstraints, model_validator
 
@@ -24,7 +22,7 @@ class SearchRequest(BaseModel):
     organizationId: OrgId | None = None
 
     @model_validator(mode="after")
-    def _filter_or_token(self) -> SearchRequest:
+    def _filter_or_token(self) -> Self:
         if self.filter is None and self.nextToken is None:
             raise ValueError("Give a filter, or the nextToken of an earlier page")
         return self

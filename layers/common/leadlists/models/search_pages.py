@@ -1,8 +1,6 @@
 """A catalog search's pages of results, and its state (what GET /api/v1/search/{searchId} reads
 without the request models and their filters)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field

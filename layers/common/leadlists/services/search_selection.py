@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from leadlists.errors import FieldError, Invalid
 from leadlists.models.common import MAX_IDS, unique
-from leadlists.models.lead_lists import Selection
 from leadlists.repositories import keys, searches
 from leadlists.services.search_results import now_epoch, require_complete
+
+if TYPE_CHECKING:  # an annotation only: a search route never imports the lead-list models
+    from leadlists.models.lead_lists import Selection
 
 # Seed limit: a bulk selection adds at most this many prospects.
 MAX_SELECTION = MAX_IDS

@@ -220,9 +220,9 @@ def test_delete_removes_list_name_and_members(api, catalog, aws, monkeypatch):
 
 def test_refresh_while_running_is_not_started_twice(api, catalog, monkeypatch):
     _, created, _ = api.post("/lists/save", save_body())
-    from leadlists.services import refresh
+    from leadlists.services import refresh, refresh_leases
 
-    assert refresh.claim(ORG_A, created["id"], "other-run", from_queue=False) is not None
+    assert refresh_leases.claim(ORG_A, created["id"], "other-run", from_queue=False) is not None
     calls = []
     monkeypatch.setattr(refresh, "compute", lambda *a: calls.append(a))
     status, body, _ = api.post(f"/lists/refresh/{created['id']}")

@@ -16,7 +16,7 @@ from leadlists.models.saved_lists import SavedList
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import refresh
+from leadlists.services import refresh, refresh_leases
 from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
 
@@ -40,13 +40,13 @@ def request(
     caller.require_own_org(organization_id)
     record = repo.require(caller.org_id, list_id)
     if catalog.stats()["persons"] > refresh.sync_budget():
-        queued = refresh.mark_queued(record["organizationId"], record["id"])
+        queued = refresh_leases.mark_queued(record["organizationId"], record["id"])
         if queued is None:
             return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
         queues.send_refresh_request(caller.org_id, list_id, queued["refreshRunId"])
         return Outcome(to_model(queued), done=False)
     run_id = new_id()
-    claimed = refresh.claim(caller.org_id, list_id, run_id, from_queue=False)
+    claimed = refresh_leases.claim(caller.org_id, list_id, run_id, from_queue=False)
     if claimed is None:
         return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
     try:

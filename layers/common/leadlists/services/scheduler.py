@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from leadlists import queues
 from leadlists.clock import iso, now
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import refresh
+from leadlists.services import refresh_leases
 
 logger = Logger()
 
@@ -23,7 +23,7 @@ def queue_due(moment: datetime | None = None) -> dict[str, int]:
     queued = skipped = 0
     for org, list_id in repo.due_lists(when):
         # The index is eventually consistent: the base item decides (still enabled, still due).
-        record = refresh.mark_queued(
+        record = refresh_leases.mark_queued(
             org,
             list_id,
             extra_condition="autoUpdateStatus = :enabled AND nextRefreshAt <= :now",

@@ -29,7 +29,7 @@ from leadlists.models.messages import (
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, keys
 from leadlists.repositories import refresh_runs as runs
-from leadlists.services import coordinator, refresh, segment_worker
+from leadlists.services import coordinator, refresh, refresh_leases, segment_worker
 from leadlists.status import RunState
 
 logger = Logger()
@@ -41,7 +41,7 @@ INLINE_SEGMENTS = 4
 def step(message: SharedPassMessage, delivery: Delivery) -> None:
     claimed: list[tuple[RunRef, SavedListRecord]] = []
     for ref in message.runs:
-        record = refresh.claim(*ref.run, from_queue=True)
+        record = refresh_leases.claim(*ref.run, from_queue=True)
         if record is not None:
             claimed.append((ref, record))
     if not claimed:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from leadlists.filters import Filter, matches
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
 from leadlists.filters.requirements import filter_buckets
 from leadlists.repositories.filter_index import Entry
 from leadlists.services import live_changes

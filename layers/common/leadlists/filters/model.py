@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from leadlists.errors import FieldError, Invalid
+from leadlists.filters.facets import EXACT_FIELDS
 from leadlists.models.common import integer, parse_uuid, present, strict, trimmed
 
 MAX_VALUES = 100
@@ -22,18 +23,6 @@ Values = Annotated[list[Value], Field(min_length=1, max_length=MAX_VALUES)]
 CompanyId = Annotated[Value, WithJsonSchema({"type": "string", "format": "uuid"})]
 CompanyIds = Annotated[list[CompanyId], Field(min_length=1, max_length=MAX_VALUES)]
 
-# Filter field -> the catalog attribute it compares with (case-insensitively, whole value).
-EXACT_FIELDS: dict[str, str] = {
-    "industries": "industry",
-    "seniorities": "seniority",
-    "departments": "department",
-    "countries": "country",
-    "cities": "city",
-    "company_sizes": "headcount",
-    "revenues": "revenue",
-    "domains": "companyDomain",
-    "company_ids": "companyId",
-}
 # Matched by words (job titles) or substrings (keywords) rather than whole values.
 TEXT_FIELDS = ("job_titles", "keywords")
 LIST_FIELDS = (*EXACT_FIELDS, *TEXT_FIELDS)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from leadlists.filters.model import EXACT_FIELDS, Filter
+from leadlists.filters.facets import EXACT_FIELDS
+from leadlists.filters.model import Filter
 from leadlists.repositories.keys import LIVE_ANY, live_bucket
 
 # Most selective first (by how many values a field takes in a catalog): a filter is filed

@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
-from leadlists.filters import Filter
+from leadlists.filters.model import Filter
 from leadlists.filters.requirements import filter_buckets
 from leadlists.repositories import dynamo, keys
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from leadlists import clock
-from leadlists.models.messages import Delivery, FinalizeMessage
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import FinalizeMessage
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import merge, refresh, refresh_leases

@@ -20,7 +20,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from leadlists.clock import now_iso
-from leadlists.filters import Filter, matches
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
 from leadlists.filters.requirements import filter_buckets, person_buckets
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, filter_index, keys, live_members, tenant_records

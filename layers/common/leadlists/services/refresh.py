@@ -12,9 +12,9 @@ from aws_lambda_powertools import Logger
 from leadlists.clock import iso, now, now_iso
 from leadlists.config import settings
 from leadlists.deadline import Deadline, OutOfTime
-from leadlists.filters import Filter
+from leadlists.filters.model import Filter
 from leadlists.models.stored import SavedListRecord
-from leadlists.repositories import catalog, dynamo, keys, tenant_records
+from leadlists.repositories import catalog_scans, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import live_changes, webhook_events
 from leadlists.status import RefreshStatus
@@ -42,7 +42,7 @@ def sync_budget() -> int:
 def _matching(flt: Filter, deadline: Deadline | None) -> list[dict[str, Any]]:
     def segment(seg: int) -> list[dict[str, Any]]:
         found = []
-        for n, person in enumerate(catalog.matching_persons(flt, seg, SCAN_THREADS)):
+        for n, person in enumerate(catalog_scans.matching_persons(flt, seg, SCAN_THREADS)):
             if deadline and n % DEADLINE_EVERY == 0:
                 deadline.check()
             found.append(person)

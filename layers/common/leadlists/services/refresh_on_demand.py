@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger
 
-from leadlists import queues
+from leadlists import refresh_queues
 from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
 from leadlists.deadline import Deadline, OutOfTime
@@ -43,7 +43,7 @@ def request(
         queued = refresh_leases.mark_queued(record["organizationId"], record["id"])
         if queued is None:
             return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
-        queues.send_refresh_request(caller.org_id, list_id, queued["refreshRunId"])
+        refresh_queues.send_refresh_request(caller.org_id, list_id, queued["refreshRunId"])
         return Outcome(to_model(queued), done=False)
     run_id = new_id()
     claimed = refresh_leases.claim(caller.org_id, list_id, run_id, from_queue=False)
@@ -67,6 +67,6 @@ def _hand_over(record: SavedListRecord, run_id: str) -> SavedListRecord:
         condition_values={":run": run_id, ":running": RefreshStatus.RUNNING},
     )
     if queued is not None:
-        queues.send_refresh_request(org, list_id, run_id)
+        refresh_queues.send_refresh_request(org, list_id, run_id)
         logger.info("Inline refresh handed over to the queue", extra={"listId": list_id})
     return queued or repo.require(org, list_id)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from leadlists.errors import NotFound
-from leadlists.models.messages import Delivery, RefreshMessage
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import RefreshMessage
 from leadlists.repositories import catalog
 from leadlists.services import coordinator, refresh, refresh_leases
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
-from leadlists import queues
+from leadlists import refresh_queues
 from leadlists.auth import Caller
 from leadlists.clock import new_id, now_iso
 from leadlists.errors import Conflict, NotFound, Unavailable
@@ -71,7 +71,9 @@ def _queue_refresh(record: SavedListRecord, undo: Callable[[], object]) -> None:
     the list would wait `queued` for a run nobody starts) and the client gets a 503: the same
     request again, Idempotency-Key included, works."""
     try:
-        queues.send_refresh_request(record["organizationId"], record["id"], record["refreshRunId"])
+        refresh_queues.send_refresh_request(
+            record["organizationId"], record["id"], record["refreshRunId"]
+        )
     except (BotoCoreError, ClientError):
         logger.exception("Refresh not queued; undoing the save", extra={"listId": record["id"]})
         undo()

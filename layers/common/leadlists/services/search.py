@@ -24,12 +24,12 @@ from leadlists import clock, tokens
 from leadlists.auth import Caller
 from leadlists.config import settings
 from leadlists.errors import FieldError, Invalid
-from leadlists.filters import Filter
 from leadlists.filters.companies import check_company_filter
+from leadlists.filters.model import Filter
 from leadlists.models.search import SearchRequest, SearchStarted
 from leadlists.models.search_pages import CompanySearchPage, PersonSearchPage
 from leadlists.models.stored import SearchHead
-from leadlists.repositories import catalog, keys, searches
+from leadlists.repositories import catalog, catalog_scans, keys, searches
 from leadlists.services import search_fanout
 from leadlists.services.search_results import (
     SearchPage,
@@ -88,7 +88,8 @@ def search(caller: Caller, kind: str, request: SearchRequest) -> SearchPage | Se
 
 def _matching(kind: str, flt: Filter) -> list[dict[str, Any]]:
     """Every catalog match, by parallel scan segments, sorted by id (the snapshot's order)."""
-    find = catalog.matching_persons if kind == keys.PERSON else catalog.matching_companies
+    scans = catalog_scans
+    find = scans.matching_persons if kind == keys.PERSON else scans.matching_companies
     with ThreadPoolExecutor(SCAN_SEGMENTS) as pool:
         parts = pool.map(lambda seg: list(find(flt, seg, SCAN_SEGMENTS)), range(SCAN_SEGMENTS))
         matched = [record for part in parts for record in part]

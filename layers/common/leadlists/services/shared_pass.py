@@ -17,10 +17,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from leadlists import queues
-from leadlists.filters import Filter, matches
-from leadlists.models.messages import (
-    Delivery,
+from leadlists import refresh_queues
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import (
     PassSegmentMessage,
     RefreshMessage,
     RunRef,
@@ -63,7 +64,7 @@ def step(message: SharedPassMessage, delivery: Delivery) -> None:
     counts = {total for _, total in opened if total is not None}
     refs = [ref for ref, total in opened if total is not None]
     if refs:
-        queues.send_pass_segments(refs, max(counts))
+        refresh_queues.send_pass_segments(refs, max(counts))
     logger.info(
         "Shared pass fanned out", extra={"lists": len(refs), "segments": max(counts, default=0)}
     )

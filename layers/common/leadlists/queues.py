@@ -27,7 +27,7 @@ def _client() -> Any:
 
 def send(url: str, message: QueueMessage) -> None:
     """One message, now."""
-    send(url, message)
+    _client().send_message(QueueUrl=url, MessageBody=message.model_dump_json())
 
 
 # SendMessageBatch: at most 10 entries and 256 KiB of bodies a call.

@@ -65,7 +65,7 @@ def build_lists(count: int, catalog: dict[str, Any]) -> None:
             "refreshStatus": "idle", "lastSyncedTime": stamp, "contactsNum": 0,
             "matchedContactsNum": 0, "version": 1, "createdAt": stamp, "updatedAt": stamp,
         })  # fmt: skip
-        for bucket in filter_buckets(Filter.model_validate(used)):
+        for bucket in filter_buckets(Filter.model_validate(used).used()):
             entries.append({
                 **keys.live_filter(bucket, list_id), "organizationId": ORG, "listId": list_id,
                 "usedFilter": used,

@@ -13,8 +13,8 @@ from aws_lambda_powertools import Logger
 
 from leadlists import batches
 from leadlists.batches import PartialItemFailureResponse
-from leadlists.repositories import catalog, dynamo, filter_index, keys
-from leadlists.repositories.filter_index import Entry
+from leadlists.repositories import catalog, dynamo, keys, live_filters
+from leadlists.repositories.live_filters import Entry
 from leadlists.services import live_changes
 
 logger = Logger()
@@ -50,7 +50,7 @@ class BatchIndex:
 
     def __call__(self, bucket: str) -> list[Entry]:
         if bucket not in self.buckets:
-            self.buckets[bucket] = list(filter_index.entries(bucket))
+            self.buckets[bucket] = list(live_filters.entries(bucket))
         return self.buckets[bucket]
 
 

@@ -49,7 +49,7 @@ def build_lists(count: int, catalog: dict[str, Any]) -> None:
     """`count` computed, auto-updated, idle lists with their index entries, written in bulk."""
     from leadlists.clock import now_iso
     from leadlists.config import settings
-    from leadlists.filters import Filter
+    from leadlists.filters.model import Filter
     from leadlists.filters.requirements import filter_buckets
     from leadlists.repositories import dynamo, keys
 
@@ -65,7 +65,7 @@ def build_lists(count: int, catalog: dict[str, Any]) -> None:
             "refreshStatus": "idle", "lastSyncedTime": stamp, "contactsNum": 0,
             "matchedContactsNum": 0, "version": 1, "createdAt": stamp, "updatedAt": stamp,
         })  # fmt: skip
-        for bucket in filter_buckets(Filter.model_validate(used)):
+        for bucket in filter_buckets(Filter.model_validate(used).used()):
             entries.append({
                 **keys.live_filter(bucket, list_id), "organizationId": ORG, "listId": list_id,
                 "usedFilter": used,
@@ -198,8 +198,8 @@ def cycle_reads(due: int, persons: int) -> dict[str, Any]:
     shared pass, through the real scheduler and worker; and one list refreshed alone."""
     from bench.lead_lists import call
     from leadlists.clock import iso, now
-    from leadlists.filters import Filter
-    from leadlists.repositories import catalog, dynamo
+    from leadlists.filters.model import Filter
+    from leadlists.repositories import catalog_scans, dynamo
     from leadlists.repositories import saved_lists as repo
     from leadlists_local import lambdas
     from leadlists_local.catalog import seed_catalog
@@ -230,7 +230,7 @@ def cycle_reads(due: int, persons: int) -> dict[str, Any]:
     shared, seconds = seen["items"], time.perf_counter() - started
     assert all(repo.get(ORG, i)["refreshStatus"] == "idle" for i in ids)
     seen["items"] = 0  # one list's own read: what its refresh scans, once per list
-    list(catalog.matching_persons(Filter.model_validate(repo.get(ORG, ids[0])["usedFilter"])))
+    list(catalog_scans.matching_persons(Filter.model_validate(repo.get(ORG, ids[0])["usedFilter"])))
     return {"due": due, "shared": shared, "alone": seen["items"], "seconds": seconds}
 
 

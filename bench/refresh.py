@@ -143,7 +143,8 @@ def seed(persons: int) -> float:
 
 
 def expected_matches(persons: int) -> int:
-    from leadlists.filters import Filter, matches
+    from leadlists.filters.evaluate import matches
+    from leadlists.filters.model import Filter
     from leadlists_local import catalog as synthetic
 
     flt = Filter.model_validate(BROAD)
@@ -234,8 +235,8 @@ def floor(segments: int, matched: int) -> dict[str, float]:
     Also the batch minimum of DynamoDB calls: those scan pages, and a write of 25 items a call
     for each of the two things a refresh must store per match (its tenant copy, its member)."""
     from leadlists.config import settings
-    from leadlists.filters import Filter
     from leadlists.filters.expression import person_pushdown
+    from leadlists.filters.model import Filter
     from leadlists.repositories import dynamo, keys
 
     client = dynamo.client()

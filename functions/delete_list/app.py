@@ -2,7 +2,7 @@
 
 from leadlists.api import SavedListId, handler
 from leadlists.routes import delete_app
-from leadlists.services import saved_lists
+from leadlists.services import saved_list_delete
 
 app = delete_app(
     "delete_list",
@@ -10,6 +10,6 @@ app = delete_app(
     "Delete a saved list",
     SavedListId,
     "Neither the list's creator nor an admin",
-    saved_lists.delete,
+    saved_list_delete.delete,
 )
 lambda_handler = handler(app)

@@ -3,8 +3,8 @@
 from typing import Annotated
 
 from leadlists.api import Query, SearchId, create_app, current_caller, handler
-from leadlists.models.search import DEFAULT_SEARCH_PAGE, PageSize, SearchState
-from leadlists.services import search
+from leadlists.models.search_pages import DEFAULT_SEARCH_PAGE, PageSize, SearchState
+from leadlists.services import search_results
 
 app = create_app()
 
@@ -15,7 +15,7 @@ def get_search(
     nextToken: Annotated[str | None, Query(max_length=2048)] = None,
     pageSize: Annotated[PageSize, Query()] = DEFAULT_SEARCH_PAGE,
 ) -> SearchState:
-    return search.state(current_caller(app), searchId, nextToken, pageSize)
+    return search_results.state(current_caller(app), searchId, nextToken, pageSize)
 
 
 lambda_handler = handler(app)

@@ -2,8 +2,8 @@
 
 from leadlists import api
 from leadlists.api import LimitQuery, NextTokenQuery, SavedListId
-from leadlists.models.saved_lists import ContactPage
-from leadlists.services import saved_lists
+from leadlists.models.contacts import ContactPage
+from leadlists.services import saved_list_contacts
 
 app = api.create_app()
 
@@ -12,7 +12,7 @@ app = api.create_app()
 def list_contacts(
     id: SavedListId, limit: LimitQuery = None, nextToken: NextTokenQuery = None
 ) -> ContactPage:
-    return saved_lists.contacts(api.current_caller(app), id, limit, nextToken)
+    return saved_list_contacts.contacts(api.current_caller(app), id, limit, nextToken)
 
 
 lambda_handler = api.handler(app)

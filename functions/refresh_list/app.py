@@ -5,8 +5,9 @@ from typing import Annotated
 from leadlists.api import Body, Response, SavedListId, create_app, current_caller, dump, handler
 from leadlists.deadline import Deadline
 from leadlists.models.common import json_answers
-from leadlists.models.saved_lists import RefreshRequest, SavedList
-from leadlists.services import refresh
+from leadlists.models.saved_list_requests import RefreshRequest
+from leadlists.models.saved_lists import SavedList
+from leadlists.services import refresh_on_demand
 
 app = create_app()
 
@@ -31,7 +32,7 @@ def refresh_list(
 ) -> Response[SavedList]:
     org = body.organizationId if body else None
     deadline = Deadline.of(app.lambda_context)
-    outcome = refresh.request(current_caller(app), id, org, deadline)
+    outcome = refresh_on_demand.request(current_caller(app), id, org, deadline)
     return Response(200 if outcome.done else 202, "application/json", dump(outcome.list))
 
 

@@ -4,8 +4,9 @@
 GET /api/v1/search/{searchId}."""
 
 from leadlists.api import handler
-from leadlists.models.search import CompanySearchPage, CompanySearchRequest
-from leadlists.routes import search_app
+from leadlists.models.search import CompanySearchRequest
+from leadlists.models.search_pages import CompanySearchPage
+from leadlists.search_routes import search_app
 from leadlists.services import search
 
 app = search_app(

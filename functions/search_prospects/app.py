@@ -2,8 +2,9 @@
 the same two steps as a company search."""
 
 from leadlists.api import handler
-from leadlists.models.search import PersonSearchPage, SearchRequest
-from leadlists.routes import search_app
+from leadlists.models.search import SearchRequest
+from leadlists.models.search_pages import PersonSearchPage
+from leadlists.search_routes import search_app
 from leadlists.services import search
 
 app = search_app(

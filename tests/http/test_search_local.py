@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from leadlists.config import settings
-from leadlists.filters import Filter, matches
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
 from leadlists.repositories import catalog, keys
 from leadlists_local.runtime import LocalRuntime
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from leadlists.filters.model import parse_filter
-from leadlists.repositories import catalog, keys
+from leadlists.repositories import catalog, catalog_scans, keys
 from leadlists_local import cli
 from leadlists_local.catalog import import_file
 
@@ -39,7 +39,7 @@ def write(tmp_path: Path, name: str, records: list[dict[str, Any]]) -> Path:
 
 
 def matching(flt: dict[str, Any]) -> set[str]:
-    return {p["id"] for p in catalog.matching_persons(parse_filter(flt))}
+    return {p["id"] for p in catalog_scans.matching_persons(parse_filter(flt))}
 
 
 def test_persons_take_their_company_facets_unless_stated(aws: dict, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conftest import ORG_A, ORG_B, drain_queue
-from leadlists.models.saved_lists import Contact
+from leadlists.models.contacts import Contact
 from leadlists.repositories import saved_lists as repo
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -222,7 +222,7 @@ class KillingQueues:
 # attempt (the worst moment: its effect done, unacknowledged) and before it on every attempt.
 KILL_POINTS = {
     "inline": ("leadlists.repositories.saved_lists", "write_members_owned"),
-    "coordinator": ("leadlists.queues", "send_segments"),
+    "coordinator": ("leadlists.refresh_queues", "send_segments"),
     "segment": ("leadlists.repositories.refresh_runs", "complete_segment"),
     "finalize": ("leadlists.services.merge", "merge_members"),
 }

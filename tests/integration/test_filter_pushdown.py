@@ -11,10 +11,11 @@ import pytest
 from moto import mock_aws
 
 from leadlists.config import settings
-from leadlists.filters import Filter, matches
+from leadlists.filters.evaluate import matches
 from leadlists.filters.expression import person_pushdown
+from leadlists.filters.model import Filter
 from leadlists.repositories import catalog as catalog_repo
-from leadlists.repositories import dynamo, keys
+from leadlists.repositories import catalog_scans, dynamo, keys
 
 FILTERS = [
     {"countries": ["United States"]},
@@ -31,7 +32,7 @@ FILTERS = [
 @pytest.mark.parametrize("raw", FILTERS)
 def test_pushdown_scan_finds_exactly_what_python_evaluation_finds(catalog, raw):
     flt = Filter.model_validate(raw)
-    scanned = [p["id"] for seg in range(3) for p in catalog_repo.matching_persons(flt, seg, 3)]
+    scanned = [p["id"] for seg in range(3) for p in catalog_scans.matching_persons(flt, seg, 3)]
     expected = {p["id"] for p in catalog["persons"] if matches(flt, p)}
     assert len(scanned) == len(set(scanned))
     assert set(scanned) == expected

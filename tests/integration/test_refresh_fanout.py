@@ -252,14 +252,13 @@ def _fail_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, after: in
 def test_worker_failing_midway_is_retried_and_counts_stay_exact(
     api, catalog, fanout, monkeypatch, where
 ):
-    from leadlists import queues as queue_module
-    from leadlists.repositories import catalog as catalog_repo
-    from leadlists.repositories import tenant_records
+    from leadlists import refresh_queues as queue_module
+    from leadlists.repositories import catalog_scans, tenant_records
     from leadlists.services import merge, run_progress
 
     saved = save(api)
     target = {
-        "scan": (catalog_repo, "matching_persons", 2),
+        "scan": (catalog_scans, "matching_persons", 2),
         "copies": (tenant_records, "put_copies", 1),
         "after_count": (run_progress, "after_count", 1),
         "copy_consumer": (tenant_records, "put_copies", 4),
@@ -276,17 +275,17 @@ def test_worker_failing_midway_is_retried_and_counts_stay_exact(
 def test_run_whose_messages_exhaust_retries_ends_failed_in_the_dlq(
     api, catalog, fanout, monkeypatch
 ):
-    from leadlists.repositories import catalog as catalog_repo
+    from leadlists.repositories import catalog_scans
 
     saved = save(api)
-    real = catalog_repo.matching_persons
+    real = catalog_scans.matching_persons
 
     def broken_segment(flt, segment=0, total=1):
         if segment == 3:
             raise RuntimeError("segment 3 keeps failing")
         return real(flt, segment, total)
 
-    monkeypatch.setattr(catalog_repo, "matching_persons", broken_segment)
+    monkeypatch.setattr(catalog_scans, "matching_persons", broken_segment)
     queues = Queues(fanout)
     queues.run()
     _, body, _ = api.get(f"/lists/{saved['id']}")
@@ -300,7 +299,7 @@ def test_run_whose_messages_exhaust_retries_ends_failed_in_the_dlq(
     assert [(m["type"], m["segment"], m["listId"]) for m in dead] == [("segment", 3, saved["id"])]
     # Nothing else is left waiting, and a later refresh (fixed) completes exactly.
     assert queues.dead_letters("RefreshDeadLetterQueue") == []
-    monkeypatch.setattr(catalog_repo, "matching_persons", real)
+    monkeypatch.setattr(catalog_scans, "matching_persons", real)
     status, again, _ = api.post(f"/lists/refresh/{saved['id']}")
     assert status == 202 and again["refreshStatus"] == "queued"
     queues.run()
@@ -463,7 +462,7 @@ def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
 def test_request_and_copy_messages_exhausting_retries_end_failed(
     api, catalog, fanout, monkeypatch, broken, dlq
 ):
-    from leadlists import queues as queue_module
+    from leadlists import refresh_queues as queue_module
     from leadlists.repositories import tenant_records
 
     saved = save(api)

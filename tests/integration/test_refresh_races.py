@@ -94,17 +94,17 @@ def test_inline_refresh_raced_by_a_save_with_a_new_filter_leaves_only_the_new_me
 ):
     api, list_id = inline["api"], inline["list"]["id"]
     # A refresh whose members would all go: the catalog now matches no one for it.
-    from leadlists.repositories import catalog as catalog_repo
+    from leadlists.repositories import catalog_scans
 
-    real = catalog_repo.matching_persons
-    monkeypatch.setattr(catalog_repo, "matching_persons", lambda *a, **k: iter(()))
+    real = catalog_scans.matching_persons
+    monkeypatch.setattr(catalog_scans, "matching_persons", lambda *a, **k: iter(()))
     raced = _during(monkeypatch, repo, "write_members_owned", _new_filter(api, list_id))
     status, body, _ = api.post(f"/lists/refresh/{list_id}")
     assert raced and status == 200
     # The stale run wrote nothing: its removals did not land, the newer run owns the list.
     assert body["refreshStatus"] == "queued" and body["usedFilter"] == GERMANY
     assert sorted(repo.member_ids(ORG_A, list_id)) == _ids(inline["persons"], "United States")
-    monkeypatch.setattr(catalog_repo, "matching_persons", real)
+    monkeypatch.setattr(catalog_scans, "matching_persons", real)
     drain_queue(aws, "RefreshQueue", "RefreshWorkerFunction")
     _, done, _ = api.get(f"/lists/{list_id}")
     assert done["refreshStatus"] == "idle"

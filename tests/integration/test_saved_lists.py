@@ -220,9 +220,9 @@ def test_delete_removes_list_name_and_members(api, catalog, aws, monkeypatch):
 
 def test_refresh_while_running_is_not_started_twice(api, catalog, monkeypatch):
     _, created, _ = api.post("/lists/save", save_body())
-    from leadlists.services import refresh
+    from leadlists.services import refresh, refresh_leases
 
-    assert refresh.claim(ORG_A, created["id"], "other-run", from_queue=False) is not None
+    assert refresh_leases.claim(ORG_A, created["id"], "other-run", from_queue=False) is not None
     calls = []
     monkeypatch.setattr(refresh, "compute", lambda *a: calls.append(a))
     status, body, _ = api.post(f"/lists/refresh/{created['id']}")
@@ -233,19 +233,19 @@ def test_refresh_while_running_is_not_started_twice(api, catalog, monkeypatch):
 
 def test_failed_refresh_ends_failed_not_running(api, catalog, monkeypatch):
     _, created, _ = api.post("/lists/save", save_body())
-    from leadlists.repositories import catalog as catalog_repo
+    from leadlists.repositories import catalog_scans
 
     def broken(*args, **kwargs):
         raise RuntimeError("scan exploded")
 
-    original = catalog_repo.matching_persons
-    monkeypatch.setattr(catalog_repo, "matching_persons", broken)
+    original = catalog_scans.matching_persons
+    monkeypatch.setattr(catalog_scans, "matching_persons", broken)
     status, body, _ = api.post(f"/lists/refresh/{created['id']}")
     assert status == 500 and body["code"] == "INTERNAL_ERROR"
     assert "exploded" not in body["message"] and body["requestId"]
     _, now, _ = api.get(f"/lists/{created['id']}")
     assert now["refreshStatus"] == "failed" and now["refreshError"]
-    monkeypatch.setattr(catalog_repo, "matching_persons", original)
+    monkeypatch.setattr(catalog_scans, "matching_persons", original)
     status, body, _ = api.post(f"/lists/refresh/{created['id']}")
     assert status == 200 and body["refreshStatus"] == "idle"
     assert body["refreshError"] is None

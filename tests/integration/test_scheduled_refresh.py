@@ -90,10 +90,10 @@ def test_running_or_queued_lists_are_skipped(api, catalog, aws):
     past = iso(now() - timedelta(minutes=1))
     for saved in (running, queued):
         set_next_refresh(ORG_A, saved["id"], past)
-    from leadlists.services import refresh
+    from leadlists.services import refresh_leases
 
-    assert refresh.claim(ORG_A, running["id"], "someone-else", from_queue=False)
-    assert refresh.mark_queued(ORG_A, queued["id"])
+    assert refresh_leases.claim(ORG_A, running["id"], "someone-else", from_queue=False)
+    assert refresh_leases.mark_queued(ORG_A, queued["id"])
     run_ids = {s["id"]: repo.get(ORG_A, s["id"])["refreshRunId"] for s in (running, queued)}
     assert fire_schedule() == {"queued": 0, "skipped": 2}
     for saved in (running, queued):
@@ -171,7 +171,7 @@ def test_auto_update_toggled_during_a_run_is_honoured_when_it_completes(
 
 
 def test_a_failing_auto_updated_list_backs_off_instead_of_being_queued_every_cycle(api, aws):
-    from leadlists.services import refresh, scheduler
+    from leadlists.services import refresh, refresh_leases, scheduler
 
     saved = save(api, "Failing", auto=True)
     drain_queue(aws, "RefreshQueue", "RefreshWorkerFunction")  # no catalog: it completes empty
@@ -181,7 +181,7 @@ def test_a_failing_auto_updated_list_backs_off_instead_of_being_queued_every_cyc
         cycle = now()
         assert scheduler.queue_due(cycle)["queued"] == 1
         run_id = repo.get(ORG_A, saved["id"])["refreshRunId"]
-        assert refresh.claim(ORG_A, saved["id"], run_id, from_queue=True)
+        assert refresh_leases.claim(ORG_A, saved["id"], run_id, from_queue=True)
         refresh.fail(ORG_A, saved["id"], run_id, refresh.INTERNAL_FAILURE)  # the run fails
         record = repo.get(ORG_A, saved["id"])
         assert record["refreshStatus"] == "failed"

@@ -11,8 +11,9 @@ from lead_list_helpers import assert_error, fields, snapshot
 
 from conftest import ORG_A, ORG_B, Api
 from leadlists.config import settings
-from leadlists.filters import Filter, matches
-from leadlists.filters.companies import as_filterable
+from leadlists.filters.evaluate import matches
+from leadlists.filters.facets import as_filterable
+from leadlists.filters.model import Filter
 from leadlists.repositories import keys, searches
 
 PROSPECTS, COMPANIES = "/api/v1/search/prospects", "/api/v1/search/companies"

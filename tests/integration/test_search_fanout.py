@@ -13,10 +13,10 @@ from lead_list_helpers import BASE, assert_error, fields, new_list, snapshot
 
 from conftest import ORG_A, ORG_B, Api, drain_queue
 from leadlists.config import settings
-from leadlists.filters import Filter, matches
-from leadlists.filters.companies import as_filterable
-from leadlists.repositories import catalog as catalog_repo
-from leadlists.repositories import counters, dynamo, keys, searches
+from leadlists.filters.evaluate import matches
+from leadlists.filters.facets import as_filterable
+from leadlists.filters.model import Filter
+from leadlists.repositories import catalog_scans, counters, dynamo, keys, searches
 from leadlists_local import lambdas
 
 PROSPECTS, COMPANIES = "/api/v1/search/prospects", "/api/v1/search/companies"
@@ -148,7 +148,7 @@ def test_a_segment_that_fails_its_last_attempt_fails_the_search(api, aws, over_b
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("scan failed")
 
-    monkeypatch.setattr(catalog_repo, "matching_persons", broken)
+    monkeypatch.setattr(catalog_scans, "matching_persons", broken)
     sqs = boto3.client("sqs", region_name="us-east-1")
     queue = aws["queues"][SEGMENTS[0]]
     got = sqs.receive_message(QueueUrl=queue["url"], MaxNumberOfMessages=10, VisibilityTimeout=0)

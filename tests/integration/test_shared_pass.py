@@ -12,7 +12,8 @@ import pytest
 from conftest import ORG_A, ORG_B, drain_queue
 from leadlists.clock import iso, now
 from leadlists.config import settings
-from leadlists.filters import Filter, matches
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
 from leadlists.repositories import dynamo
 from leadlists.repositories import saved_lists as repo
 from leadlists_local import lambdas

@@ -98,7 +98,7 @@ def test_template_wires_queues_dlqs_alarms_and_receive_counts():
 
 
 def test_leases_are_never_shorter_than_a_redelivery_and_finalizer_leases_lapse_before_one():
-    from leadlists.services import finalizer, refresh, run_sweep
+    from leadlists.services import finalizer, refresh_leases, run_sweep
 
     queues = template.resources("AWS::SQS::Queue")
     functions = template.load()["Resources"]
@@ -110,8 +110,8 @@ def test_leases_are_never_shorter_than_a_redelivery_and_finalizer_leases_lapse_b
         return int(functions[function]["Properties"]["Timeout"])
 
     # A queued or running list can be taken over only once its message's redelivery is due.
-    assert refresh.RUN_LEASE.total_seconds() >= visibility("RefreshQueue")
-    assert refresh.RUN_LEASE.total_seconds() >= visibility("RefreshSegmentQueue")
+    assert refresh_leases.RUN_LEASE.total_seconds() >= visibility("RefreshQueue")
+    assert refresh_leases.RUN_LEASE.total_seconds() >= visibility("RefreshSegmentQueue")
     # The sweep never fails a run that a message's redelivery would still resume.
     run_queues = ("RefreshQueue", "RefreshSegmentQueue", "TenantCopyQueue")
     assert run_sweep.STUCK_AFTER.total_seconds() >= max(visibility(q) for q in run_queues)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from leadlists.errors import Invalid
-from leadlists.filters import Filter, matches, parse_filter
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter, parse_filter
 
 PERSON = {
     "id": "p1",

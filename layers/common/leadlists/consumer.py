@@ -7,24 +7,24 @@ ids) is reported failed and, naming no run to blame, reaches the dead-letter que
 retries. A valid message whose step fails its last allowed attempt first lets the step give up (a
 refresh run's step marks its run and list failed), so a list never stays `running`.
 
-The partial batch response is built here as Powertools' `BatchProcessor` builds it for SQS (the
-failed records' ids; every record failed: `BatchProcessingError`, and Lambda retries the batch):
-that processor's module imports asyncio and every event source's models at a consumer's start.
+The partial batch response is built as Powertools' `BatchProcessor` builds it for SQS (`batches`:
+the failed records' ids; every record failed: `BatchProcessingError`, and Lambda retries the
+batch): that processor's module imports asyncio and every event source's models at a consumer's
+start.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError, ExceptionInfo
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
 
-from leadlists import coldstart, metrics
+from leadlists import batches, coldstart, metrics
+from leadlists.batches import PartialItemFailureResponse
 from leadlists.errors import Invalid
 from leadlists.models.messages import Delivery, Message, QueueMessage
 
@@ -57,10 +57,6 @@ class Step:
     give_up: GiveUp | None = None
 
 
-class PartialItemFailureResponse(TypedDict):
-    batchItemFailures: list[dict[str, str]]
-
-
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
 GiveUp = Callable[[Any, str], None]
 
@@ -85,26 +81,10 @@ def partial_batch_handler(record_handler: Callable[[dict[str, Any]], None]) -> H
 
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-        records = event.get("Records")
-        if not isinstance(records, list):
-            raise ValueError("Invalid event format: not an SQS batch")
-        failed: list[dict[str, str]] = []
-        errors: list[ExceptionInfo] = []
-        for record in records:
-            try:
-                record_handler(record)
-            except Exception:
-                failed.append({"itemIdentifier": str(record.get("messageId", ""))})
-                errors.append(sys.exc_info())
-        if records and len(failed) == len(records):
-            raise BatchProcessingError(
-                f"All records failed processing. {len(errors)} individual errors logged "
-                "separately below.",
-                errors,
-            )
-        return {"batchItemFailures": failed}
+        return batches.partial_response(event, record_handler, batches.message_id)
 
     coldstart.end_init()  # the factory is the last thing a consumer module runs
+
     return lambda_handler
 
 

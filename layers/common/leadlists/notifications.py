@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Field, Json
 
 from leadlists.consumer import Handler, ReceiveAttributes, partial_batch_handler
-from leadlists.models.messages import CatalogFile
+from leadlists.models.catalog_messages import CatalogFile
 
 
 class S3Object(BaseModel):

@@ -1,19 +1,17 @@
 """The shared filter applied to catalog companies.
 
 `matches` reads person attributes with the company's facets denormalized on them; a company is
-judged through `as_filterable`, the one place that maps its own attribute names onto those.
+judged through `facets.as_filterable`, the one place that maps its own attribute names onto those.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ConfigDict
 
 from leadlists.errors import FieldError, Invalid
 from leadlists.filters.expression import exact_pushdown
-from leadlists.filters.model import EXACT_FIELDS, Filter
+from leadlists.filters.facets import EXACT_FIELDS
+from leadlists.filters.model import Filter
 
 # Fields that describe a person, never a company: a company search rejects them (they would
 # silently match nothing, or everything when excluded).
@@ -33,13 +31,6 @@ class CompanyFilter(Filter):
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_without_person_fields)
 
 
-# Company attribute -> the attribute name `matches` reads.
-_RENAMED = {
-    "id": "companyId",
-    "domain": "companyDomain",
-    "name": "companyName",
-    "description": "companyDescription",
-}
 # Exact fields whose attribute a catalog company item carries (with its lower-cased facet) under
 # the same name; the rest are left to `matches`, which keeps the pushdown a superset.
 _PUSHED = {
@@ -47,14 +38,6 @@ _PUSHED = {
     for name, attribute in EXACT_FIELDS.items()
     if attribute in ("industry", "country", "city", "headcount", "revenue")
 }
-
-
-def as_filterable(company: Mapping[str, Any]) -> dict[str, Any]:
-    """The company as the attributes `matches` reads."""
-    view = dict(company)
-    for own, shared in _RENAMED.items():
-        view[shared] = company.get(own)
-    return view
 
 
 def check_company_filter(flt: Filter, prefix: str = "filter") -> None:

@@ -6,10 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from leadlists.filters.model import EXACT_FIELDS, Filter
+from leadlists.filters.facets import EXACT_FIELDS, keyword_text
+from leadlists.filters.model import Filter
 
 _WORD = re.compile(r"[\w+#.&-]+")
-KEYWORD_ATTRIBUTES = ("fullName", "title", "companyName", "companyDescription")
 
 
 def words(text: str) -> set[str]:
@@ -19,12 +19,6 @@ def words(text: str) -> set[str]:
 def _title_matches(title: str, wanted: list[str]) -> bool:
     have = words(title)
     return any(words(w) and words(w) <= have for w in wanted)
-
-
-def keyword_text(person: Mapping[str, Any]) -> str:
-    """The lower-cased text keywords are searched in (also stored as a catalog facet, so a scan
-    can pre-select with `contains` exactly what this check accepts)."""
-    return " ".join(str(person.get(a) or "") for a in KEYWORD_ATTRIBUTES).casefold()
 
 
 def _keyword_matches(person: Mapping[str, Any], wanted: list[str]) -> bool:

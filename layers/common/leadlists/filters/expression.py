@@ -11,19 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadlists.filters.evaluate import words
-from leadlists.filters.model import EXACT_FIELDS, Filter
+from leadlists.filters.facets import EXACT_FIELDS, KEYWORD_FACET, facet
+from leadlists.filters.model import Filter
 
 # DynamoDB caps an expression at 4 KB; stop adding clauses well before that.
 _MAX_EXPRESSION = 3000
-
-
-def facet(attribute: str) -> str:
-    """The lower-cased shadow attribute the catalog stores for each filterable attribute."""
-    return f"f_{attribute}"
-
-
-# The catalog's lower-cased keyword text (`evaluate.keyword_text`) of each record.
-KEYWORD_FACET = facet("keywords")
 
 
 @dataclass

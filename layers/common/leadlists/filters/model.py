@@ -1,8 +1,6 @@
 """The filter model: values inside a field are OR-ed, fields are AND-ed, `exclude_*` negate."""
 
-from __future__ import annotations
-
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -14,6 +12,7 @@ from pydantic import (
 )
 
 from leadlists.errors import FieldError, Invalid
+from leadlists.filters.facets import EXACT_FIELDS
 from leadlists.models.common import integer, parse_uuid, present, strict, trimmed
 
 MAX_VALUES = 100
@@ -24,18 +23,6 @@ Values = Annotated[list[Value], Field(min_length=1, max_length=MAX_VALUES)]
 CompanyId = Annotated[Value, WithJsonSchema({"type": "string", "format": "uuid"})]
 CompanyIds = Annotated[list[CompanyId], Field(min_length=1, max_length=MAX_VALUES)]
 
-# Filter field -> the catalog attribute it compares with (case-insensitively, whole value).
-EXACT_FIELDS: dict[str, str] = {
-    "industries": "industry",
-    "seniorities": "seniority",
-    "departments": "department",
-    "countries": "country",
-    "cities": "city",
-    "company_sizes": "headcount",
-    "revenues": "revenue",
-    "domains": "companyDomain",
-    "company_ids": "companyId",
-}
 # Matched by words (job titles) or substrings (keywords) rather than whole values.
 TEXT_FIELDS = ("job_titles", "keywords")
 LIST_FIELDS = (*EXACT_FIELDS, *TEXT_FIELDS)
@@ -48,7 +35,7 @@ class YearRange(BaseModel):
     max: Year | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> YearRange:
+    def _ordered(self) -> Self:
         if self.min is None and self.max is None:
             raise ValueError("founded_year needs min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -86,7 +73,7 @@ class Filter(BaseModel):
     founded_year: YearRange | None = None
 
     @model_validator(mode="after")
-    def _normalize(self) -> Filter:
+    def _normalize(self) -> Self:
         for name in type(self).model_fields:
             values = getattr(self, name)
             if isinstance(values, list):

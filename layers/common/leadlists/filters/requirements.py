@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from leadlists.filters.model import EXACT_FIELDS, Filter
+from leadlists.filters.facets import EXACT_FIELDS
 from leadlists.repositories.keys import LIVE_ANY, live_bucket
 
 # Most selective first (by how many values a field takes in a catalog): a filter is filed
@@ -32,10 +32,11 @@ if set(INDEX_ORDER) != set(EXACT_FIELDS):  # a new exact field must be given its
     raise RuntimeError("INDEX_ORDER must name every exact filter field")
 
 
-def filter_buckets(flt: Filter) -> list[str]:
-    """The buckets a filter is filed under (one per required value of one field)."""
+def filter_buckets(used: Mapping[str, Any]) -> list[str]:
+    """The buckets a filter is filed under (one per required value of one field), from its used
+    (normalized) form: a `Filter.used()`, or a saved list's `usedFilter`."""
     for name in INDEX_ORDER:
-        values = getattr(flt, name)
+        values = used.get(name)
         if values:
             return sorted({live_bucket(name, v) for v in values})
     return [LIVE_ANY]

@@ -5,8 +5,6 @@ DynamoDB refuses items over 400 KB, and a filter may reach ~440 KB within the pe
 A documented cap well below the item limit turns that into a 400 naming the filter.
 """
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any, TypeVar
 

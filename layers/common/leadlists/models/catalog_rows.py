@@ -1,8 +1,6 @@
 """One record of a catalog import file (CSV or JSON lines), checked strictly: the API's camelCase
 attribute names, `kind` required, UUID ids, unknown names refused, `deleted: true` removes."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError

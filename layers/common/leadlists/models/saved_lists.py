@@ -1,19 +1,11 @@
-"""Saved list requests and the list object."""
-
-from __future__ import annotations
+"""The saved list object, as every saved-list route answers it (requests: `saved_list_requests`;
+members: `contacts`)."""
 
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from leadlists.filters.size import StoredFilter
-from leadlists.models.common import Name, UuidStr, integer
-from leadlists.models.records import Person
 from leadlists.status import RefreshStatus
-
-ContactsFound = Annotated[int, *integer(ge=0, le=100_000_000)]
-MaxContacts = Annotated[int, *integer(ge=1, le=100_000)]
-Version = Annotated[int, *integer(ge=1)]
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -24,26 +16,6 @@ class Integration(BaseModel):
     type: Text
     id: Text
     name: Text
-
-
-class SaveListRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    listName: Name
-    contacts_found: ContactsFound
-    filter: StoredFilter
-    id: UuidStr | None = None
-    autoUpdate: bool | None = None
-    maxContacts: MaxContacts | None = None
-    connectedIntegration: Integration | None = None
-    version: Version | None = None
-
-
-class RefreshRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    organizationId: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
 RefreshPhase = Literal["matching", "copying", "finalizing"]
@@ -88,12 +60,3 @@ class SavedList(BaseModel):
     createdAt: str
     updatedAt: str
     version: int
-
-
-# A member of a saved list is the tenant's copy of a catalog person: the contract's person object.
-Contact = Person
-
-
-class ContactPage(BaseModel):
-    contacts: list[Contact]
-    nextToken: str | None = None

@@ -1,18 +1,14 @@
-"""Search requests over the global catalog and their pages of results."""
+"""Search requests over the global catalog, and the 202 of one beyond the synchronous budget
+(its pages: `search_pages`)."""
 
-from __future__ import annotations
+from typing import Annotated, Literal, Self
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, StringConstraints, model_validator
 
 from leadlists.filters.companies import CompanyFilter
 from leadlists.filters.size import StoredFilter, stored
-from leadlists.models.common import MAX_PAGE, OrgId, integer, present, strict
-from leadlists.models.records import Company, Person
-
-DEFAULT_SEARCH_PAGE = 25
-PageSize = Annotated[int, *integer(ge=1, le=MAX_PAGE)]
+from leadlists.models.common import OrgId, present, strict
+from leadlists.models.search_pages import DEFAULT_SEARCH_PAGE, PageSize
 
 
 class SearchRequest(BaseModel):
@@ -26,7 +22,7 @@ class SearchRequest(BaseModel):
     organizationId: OrgId | None = None
 
     @model_validator(mode="after")
-    def _filter_or_token(self) -> SearchRequest:
+    def _filter_or_token(self) -> Self:
         if self.filter is None and self.nextToken is None:
             raise ValueError("Give a filter, or the nextToken of an earlier page")
         return self
@@ -38,37 +34,8 @@ class CompanySearchRequest(SearchRequest):
     filter: stored(CompanyFilter) | None = None  # type: ignore[valid-type]
 
 
-class _SearchPage(BaseModel):
-    searchId: str
-    status: Literal["complete"] = "complete"
-    total: int
-    nextToken: str | None = None
-
-
-class PersonSearchPage(_SearchPage):
-    results: list[Person]
-
-
-class CompanySearchPage(_SearchPage):
-    results: list[Company]
-
-
 class SearchStarted(BaseModel):
     """202: the catalog is beyond the synchronous budget; GET the search for its pages."""
 
     searchId: str
     status: Literal["running"] = "running"
-
-
-SearchKind = Literal["prospects", "companies"]
-
-
-class SearchState(BaseModel):
-    """GET /api/v1/search/{searchId}: the search's status and, once complete, a page of it."""
-
-    searchId: str
-    status: Literal["running", "complete", "failed"]
-    kind: SearchKind
-    total: int | None = None
-    results: list[Person] | list[Company] = Field(default_factory=list)
-    nextToken: str | None = None

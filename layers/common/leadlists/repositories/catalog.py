@@ -1,5 +1,6 @@
 """The global catalog table: companies and persons shared by every organization (read-only to
-tenants). Persons carry their company's facets so one item answers a whole filter."""
+tenants). Persons carry their company's facets so one item answers a whole filter (scans matching a
+filter: `catalog_scans`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from leadlists.config import settings
-from leadlists.filters import Filter, matches
-from leadlists.filters.companies import as_filterable, company_pushdown
-from leadlists.filters.evaluate import keyword_text
-from leadlists.filters.expression import KEYWORD_FACET, facet, person_pushdown
-from leadlists.filters.model import EXACT_FIELDS
+from leadlists.filters.facets import EXACT_FIELDS, KEYWORD_FACET, as_filterable, facet, keyword_text
 from leadlists.repositories import dynamo, keys
 
 _FACETED = (*EXACT_FIELDS.values(), "title")
@@ -82,26 +79,6 @@ def scan_segment(
         )
     for item in dynamo.items("scan", request):
         yield strip_internal(item)
-
-
-def matching_persons(
-    flt: Filter, segment: int = 0, total_segments: int = 1
-) -> Iterator[dict[str, Any]]:
-    """Persons of one scan segment that match the filter exactly."""
-    pushdown = person_pushdown(flt, keys.KIND, keys.PERSON)
-    for person in scan_segment(keys.PERSON, segment, total_segments, pushdown):
-        if matches(flt, person):
-            yield person
-
-
-def matching_companies(
-    flt: Filter, segment: int = 0, total_segments: int = 1
-) -> Iterator[dict[str, Any]]:
-    """Companies of one scan segment that match the filter exactly."""
-    pushdown = company_pushdown(flt, keys.KIND, keys.COMPANY)
-    for company in scan_segment(keys.COMPANY, segment, total_segments, pushdown):
-        if matches(flt, as_filterable(company)):
-            yield company
 
 
 def set_stats(persons: int, companies: int) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from leadlists.models.messages import CatalogFile
+from leadlists.models.catalog_messages import CatalogFile
 
 INCOMING, REPORTS = "incoming/", "reports/"
 READ_BYTES = 1 << 20

@@ -1,19 +1,18 @@
 """The index of auto-updated lists' filters (LiveTable), and the per-person applied-change marks.
 
 An entry per (bucket, list) carries what judging a change needs (organization, filter, cap), so
-the stream consumer reads only the entries of the buckets a changed person reaches.
+the stream consumer reads only the entries of the buckets a changed person reaches (`live_filters`:
+reading them needs the filter model; filing a saved list does not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
-from leadlists.filters import Filter
 from leadlists.filters.requirements import filter_buckets
 from leadlists.repositories import dynamo, keys
 
@@ -21,17 +20,7 @@ from leadlists.repositories import dynamo, keys
 SEQUENCE_WIDTH = 40
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One indexed list: whose it is and what it requires."""
-
-    organization_id: str
-    list_id: str
-    filter: Filter
-    max_contacts: int | None
-
-
-def _table() -> str:
+def table() -> str:
     return settings().live_table
 
 
@@ -39,7 +28,7 @@ def _buckets(record: Mapping[str, Any] | None) -> set[str]:
     """The buckets a list is filed under; none unless it is auto-updated."""
     if record is None or record.get("autoUpdateStatus") != "enabled":
         return set()
-    return set(filter_buckets(Filter.model_validate(record["usedFilter"])))
+    return set(filter_buckets(record["usedFilter"]))  # the stored (normalized) form
 
 
 def sync(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> int:
@@ -57,28 +46,12 @@ def sync(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> i
         }
         puts = [{**keys.live_filter(b, list_id), **entry} for b in sorted(new)]
     deletes = [keys.live_filter(b, list_id) for b in sorted(old - new)]
-    return dynamo.batch_write(_table(), puts, deletes) if puts or deletes else 0
+    return dynamo.batch_write(table(), puts, deletes) if puts or deletes else 0
 
 
 def drop(list_id: str, buckets: Iterable[str]) -> None:
     """Remove a list's entries (a stale one found for a deleted or disabled list)."""
-    dynamo.batch_write(_table(), deletes=[keys.live_filter(b, list_id) for b in buckets])
-
-
-def entries(bucket: str) -> Iterator[Entry]:
-    """The lists filed under one bucket (one Query, paged)."""
-    request = dynamo.partition_query(_table(), keys.PK, bucket)
-    for item in dynamo.items("query", request):
-        yield _entry(item)
-
-
-def _entry(item: Mapping[str, Any]) -> Entry:
-    return Entry(
-        organization_id=item["organizationId"],
-        list_id=item["listId"],
-        filter=Filter.model_validate(item["usedFilter"]),
-        max_contacts=item.get("maxContacts"),
-    )
+    dynamo.batch_write(table(), deletes=[keys.live_filter(b, list_id) for b in buckets])
 
 
 def _sequence(sequence_number: str) -> str:
@@ -87,7 +60,7 @@ def _sequence(sequence_number: str) -> str:
 
 def applied(person_id: str) -> str | None:
     """The padded sequence number of the last change applied for a person."""
-    item = dynamo.get(_table(), keys.live_applied(person_id))
+    item = dynamo.get(table(), keys.live_applied(person_id))
     return None if item is None else str(item["sequence"])
 
 
@@ -102,7 +75,7 @@ def mark_applied(person_id: str, sequence_number: str) -> None:
     """Record a person's change as applied, never moving the mark back."""
     try:
         dynamo.client().put_item(
-            TableName=_table(),
+            TableName=table(),
             Item=dynamo.to_item(
                 {**keys.live_applied(person_id), "sequence": _sequence(sequence_number)}
             ),

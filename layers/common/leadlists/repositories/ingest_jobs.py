@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from leadlists.config import settings
-from leadlists.models.messages import CatalogFile
+from leadlists.models.catalog_messages import CatalogFile
 from leadlists.repositories import catalog, dynamo, keys
 
 PENDING, APPLIED = "pending", "applied"

@@ -20,7 +20,8 @@ from aws_lambda_powertools import Logger
 from leadlists import queues
 from leadlists.clock import now_iso
 from leadlists.config import settings
-from leadlists.models.messages import CatalogChunkMessage, CatalogFile, CatalogStage, Delivery
+from leadlists.models.catalog_messages import CatalogChunkMessage, CatalogFile
+from leadlists.models.message_base import CatalogStage, Delivery
 from leadlists.repositories import catalog_objects, ingest_jobs
 from leadlists.services import catalog_import
 from leadlists.services.catalog_files import Lines, file_format

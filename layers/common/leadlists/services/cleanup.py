@@ -24,7 +24,8 @@ from aws_lambda_powertools import Logger
 
 from leadlists import queues
 from leadlists.deadline import Deadline, OutOfTime
-from leadlists.models.messages import DeleteListMessage, Delivery, ListKind
+from leadlists.models.cleanup_message import DeleteListMessage
+from leadlists.models.message_base import Delivery, ListKind
 from leadlists.repositories import cleanup as repo
 from leadlists.repositories import keys, tenant_records
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from leadlists import queues
+from leadlists import refresh_queues
 from leadlists.clock import now_iso
-from leadlists.models.messages import RunMessage
+from leadlists.models.run_messages import RunMessage
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import refresh, run_progress
@@ -35,7 +35,7 @@ def start(record: SavedListRecord, run_id: str, persons: int) -> None:
     total = open_run(record, run_id, persons)
     if total is not None:
         org, list_id = record["organizationId"], record["id"]
-        queues.send_segments(org, list_id, run_id, total)
+        refresh_queues.send_segments(org, list_id, run_id, total)
         logger.info("Refresh fanned out", extra={"listId": list_id, "runId": run_id, "n": total})
 
 

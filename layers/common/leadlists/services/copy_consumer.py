@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leadlists.models.messages import CopyMessage, Delivery
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import CopyMessage
 from leadlists.repositories import keys, tenant_records
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import run_progress

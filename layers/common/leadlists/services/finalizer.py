@@ -5,10 +5,11 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from leadlists import clock
-from leadlists.models.messages import Delivery, FinalizeMessage
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import FinalizeMessage
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import merge, refresh
+from leadlists.services import merge, refresh, refresh_leases
 from leadlists.status import RunState
 
 logger = Logger()
@@ -40,7 +41,7 @@ def step(message: FinalizeMessage, delivery: Delivery) -> None:
         logger.info("Finalize skipped", extra={"listId": list_id, "runId": run_id})
         return  # failed, or another finalizer holds it
     # A redelivered finalize (90 min after the first) gets a whole lease for its merge.
-    refresh.renew(org, list_id, run_id)
+    refresh_leases.renew(org, list_id, run_id)
     try:
         _complete(org, list_id, run_id, counted, token)
     except Exception:

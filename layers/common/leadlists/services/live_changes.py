@@ -20,12 +20,20 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from leadlists.clock import now_iso
-from leadlists.filters import Filter, matches
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
 from leadlists.filters.requirements import filter_buckets, person_buckets
 from leadlists.models.stored import SavedListRecord
-from leadlists.repositories import catalog, filter_index, keys, live_members, tenant_records
+from leadlists.repositories import (
+    catalog,
+    filter_index,
+    keys,
+    live_filters,
+    live_members,
+    tenant_records,
+)
 from leadlists.repositories import saved_lists as repo
-from leadlists.repositories.filter_index import Entry
+from leadlists.repositories.live_filters import Entry
 from leadlists.status import RefreshStatus
 
 logger = Logger()
@@ -59,7 +67,7 @@ class Work:
 Lookup = Callable[[str], Iterable[Entry]]
 
 
-def apply(change: Change, lookup: Lookup = filter_index.entries) -> Work:
+def apply(change: Change, lookup: Lookup = live_filters.entries) -> Work:
     """Apply one change to every auto-updated list; safe to repeat. `lookup` reads a bucket's
     entries (a batch of records shares one cache of them)."""
     work = Work()
@@ -109,7 +117,7 @@ def set_membership(entry: Entry, person_id: str, wanted: bool, stamp: str) -> st
             return outcome
         record = repo.get(org, list_id)
         if record is None or record.get("autoUpdateStatus") != "enabled":
-            filter_index.drop(list_id, filter_buckets(entry.filter))  # a stale entry
+            filter_index.drop(list_id, filter_buckets(entry.filter.used()))  # a stale entry
             return "gone"
         if record.get("refreshStatus") in OWNED:
             if live_members.record_change(org, list_id, record["refreshRunId"], person_id):

@@ -1,7 +1,8 @@
 """The catalog stream's consumer: each DynamoDB stream record of a catalog person becomes a
-`live_changes.Change`. Powertools' BatchProcessor reports failed records by sequence number, so
-Lambda retries the batch from the first failure (bisecting it on errors, as the template says);
-records applied before it are skipped on the retry by their person's applied mark."""
+`live_changes.Change`. Failed records are reported by sequence number (`batches`, as Powertools'
+BatchProcessor reports them for DynamoDB streams, without its imports), so Lambda retries the
+batch from the first failure (bisecting it on errors, as the template says); records applied
+before it are skipped on the retry by their person's applied mark."""
 
 from __future__ import annotations
 
@@ -9,20 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from leadlists.repositories import catalog, dynamo, filter_index, keys
-from leadlists.repositories.filter_index import Entry
+from leadlists import batches
+from leadlists.batches import PartialItemFailureResponse
+from leadlists.repositories import catalog, dynamo, keys, live_filters
+from leadlists.repositories.live_filters import Entry
 from leadlists.services import live_changes
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def _image(stream: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -55,7 +50,7 @@ class BatchIndex:
 
     def __call__(self, bucket: str) -> list[Entry]:
         if bucket not in self.buckets:
-            self.buckets[bucket] = list(filter_index.entries(bucket))
+            self.buckets[bucket] = list(live_filters.entries(bucket))
         return self.buckets[bucket]
 
 
@@ -63,11 +58,9 @@ class BatchIndex:
 def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     index = BatchIndex()
 
-    def record_handler(record: DynamoDBRecord) -> None:
-        change = to_change(record.raw_event)
+    def record_handler(record: dict[str, Any]) -> None:
+        change = to_change(record)
         if change is not None:
             live_changes.apply(change, index)
 
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return batches.partial_response(event, record_handler, batches.sequence_number)

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from leadlists import queues
-from leadlists.auth import Caller
-from leadlists.clock import iso, new_id, now, now_iso
+from leadlists.clock import iso, now, now_iso
 from leadlists.config import settings
 from leadlists.deadline import Deadline, OutOfTime
-from leadlists.filters import Filter
-from leadlists.models.saved_lists import SavedList
+from leadlists.filters.model import Filter
 from leadlists.models.stored import SavedListRecord
-from leadlists.repositories import catalog, dynamo, keys, tenant_records
+from leadlists.repositories import catalog_scans, dynamo, keys, tenant_records
 from leadlists.repositories import saved_lists as repo
 from leadlists.services import live_changes, webhook_events
-from leadlists.services.saved_lists import to_model
 from leadlists.status import RefreshStatus
 
 logger = Logger()
 
-# A run that has not finished within this long is presumed dead and may be taken over. Longer
-# than the refresh queue's visibility timeout (90 min), so a message's redelivery is never later
-# than its lease; a fan-out run renews it at every counted segment (run_progress.report).
-RUN_LEASE = timedelta(minutes=100)
 AUTO_REFRESH_EVERY = timedelta(hours=24)
 # An auto-updated list whose run failed is tried again after 30 min, then 1 h, 2 h, ... at most
 # AUTO_REFRESH_EVERY: a list that keeps failing is not queued again every scheduler cycle.
@@ -43,148 +34,15 @@ DEADLINE_EVERY = 200
 WRITE_CALL_MS = 40
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A refresh request's answer: the list, and whether it was recomputed within the request
-    (`done`) or goes on in the background."""
-
-    list: SavedList
-    done: bool
-
-
-def request(
-    caller: Caller, list_id: str, organization_id: str | None, deadline: Deadline | None = None
-) -> Outcome:
-    """Recompute the list here within the synchronous budget and the request's `deadline`;
-    otherwise queue it (or find it already queued or running)."""
-    caller.require_own_org(organization_id)
-    record = repo.require(caller.org_id, list_id)
-    if catalog.stats()["persons"] > sync_budget():
-        queued = _mark_queued(record)
-        if queued is None:
-            return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
-        queues.send_refresh_request(caller.org_id, list_id, queued["refreshRunId"])
-        return Outcome(to_model(queued), done=False)
-    run_id = new_id()
-    claimed = claim(caller.org_id, list_id, run_id, from_queue=False)
-    if claimed is None:
-        return Outcome(to_model(repo.require(caller.org_id, list_id)), done=False)
-    try:
-        return Outcome(to_model(compute(claimed, run_id, deadline=deadline)), done=True)
-    except OutOfTime:
-        return Outcome(to_model(_hand_over(claimed, run_id)), done=False)
-
-
-def _hand_over(record: SavedListRecord, run_id: str) -> SavedListRecord:
-    """An inline run short of time becomes a queued one, under the same run id (the consumer's
-    claim accepts it); its writes so far are idempotent puts the consumer repeats."""
-    org, list_id = record["organizationId"], record["id"]
-    queued = repo.update_fields(
-        org,
-        list_id,
-        {"refreshStatus": RefreshStatus.QUEUED, "updatedAt": now_iso()},
-        condition="refreshRunId = :run AND refreshStatus = :running",
-        condition_values={":run": run_id, ":running": RefreshStatus.RUNNING},
-    )
-    if queued is not None:
-        queues.send_refresh_request(org, list_id, run_id)
-        logger.info("Inline refresh handed over to the queue", extra={"listId": list_id})
-    return queued or repo.require(org, list_id)
-
-
 def sync_budget() -> int:
     """The most catalog persons a refresh computes inline; beyond it, it fans out."""
     return settings().sync_refresh_max_persons
 
 
-def _not_running() -> tuple[str, dict[str, Any]]:
-    condition = "refreshStatus <> :running OR refreshStartedAt < :stale"
-    return condition, {":running": RefreshStatus.RUNNING, ":stale": iso(now() - RUN_LEASE)}
-
-
-def _idle_or_stale() -> tuple[str, dict[str, Any]]:
-    """Neither queued nor running, unless that state's lease lapsed: a request whose message
-    was lost (or a list queued without a lease, by save) never blocks refreshes for good."""
-    condition = (
-        "(refreshStatus <> :running AND refreshStatus <> :queued) OR refreshStartedAt < :stale"
-        " OR (refreshStatus = :queued AND attribute_not_exists(refreshStartedAt))"
-    )
-    values = {
-        ":running": RefreshStatus.RUNNING,
-        ":queued": RefreshStatus.QUEUED,
-        ":stale": iso(now() - RUN_LEASE),
-    }
-    return condition, values
-
-
-def mark_queued(
-    org_id: str, list_id: str, extra_condition: str = "", extra_values: dict[str, Any] | None = None
-) -> SavedListRecord | None:
-    """Queue a new run unless one is queued or running; None when skipped."""
-    condition, values = _idle_or_stale()
-    if extra_condition:
-        condition = f"({condition}) AND ({extra_condition})"
-    return repo.update_fields(
-        org_id,
-        list_id,
-        {
-            "refreshStatus": RefreshStatus.QUEUED,
-            "refreshRunId": new_id(),
-            "refreshStartedAt": now_iso(),  # the queued state's lease
-            "updatedAt": now_iso(),
-        },
-        condition=condition,
-        condition_values={**values, **(extra_values or {})},
-    )
-
-
-def _mark_queued(record: SavedListRecord) -> SavedListRecord | None:
-    return mark_queued(record["organizationId"], record["id"])
-
-
-def claim(org_id: str, list_id: str, run_id: str, from_queue: bool) -> SavedListRecord | None:
-    """Take the list's refresh for `run_id`; None when another run holds it (or supersedes it)."""
-    if from_queue:
-        # A message runs only the run it was queued for. A redelivery of it may take over its own
-        # run (SQS redelivers only after the earlier attempt timed out) but never a finished one.
-        condition = "refreshRunId = :run AND refreshStatus IN (:queued, :running)"
-        values: dict[str, Any] = {
-            ":run": run_id,
-            ":queued": RefreshStatus.QUEUED,
-            ":running": RefreshStatus.RUNNING,
-        }
-    else:
-        condition, values = _not_running()
-    return repo.update_fields(
-        org_id,
-        list_id,
-        {
-            "refreshStatus": RefreshStatus.RUNNING,
-            "refreshRunId": run_id,
-            "refreshStartedAt": now_iso(),
-            "updatedAt": now_iso(),
-        },
-        condition=condition,
-        condition_values=values,
-        remove=("refreshError",),
-    )
-
-
-def renew(org_id: str, list_id: str, run_id: str) -> None:
-    """Renew a running run's lease: the sweep leaves it alone for another RUN_LEASE."""
-    repo.update_fields(
-        org_id,
-        list_id,
-        {"refreshStartedAt": now_iso()},
-        condition="refreshRunId = :run AND refreshStatus = :running",
-        condition_values={":run": run_id, ":running": RefreshStatus.RUNNING},
-    )
-
-
 def _matching(flt: Filter, deadline: Deadline | None) -> list[dict[str, Any]]:
     def segment(seg: int) -> list[dict[str, Any]]:
         found = []
-        for n, person in enumerate(catalog.matching_persons(flt, seg, SCAN_THREADS)):
+        for n, person in enumerate(catalog_scans.matching_persons(flt, seg, SCAN_THREADS)):
             if deadline and n % DEADLINE_EVERY == 0:
                 deadline.check()
             found.append(person)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from leadlists.errors import NotFound
-from leadlists.models.messages import Delivery, RefreshMessage
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import RefreshMessage
 from leadlists.repositories import catalog
-from leadlists.services import coordinator, refresh
+from leadlists.services import coordinator, refresh, refresh_leases
 
 logger = Logger()
 
@@ -20,7 +21,7 @@ def step(message: RefreshMessage, _: Delivery) -> None:
 
 def run_queued(org_id: str, list_id: str, run_id: str) -> None:
     """Run a queued refresh (safe to deliver twice)."""
-    claimed = refresh.claim(org_id, list_id, run_id, from_queue=True)
+    claimed = refresh_leases.claim(org_id, list_id, run_id, from_queue=True)
     if claimed is None:
         logger.info("Refresh request skipped", extra={"listId": list_id, "runId": run_id})
         return

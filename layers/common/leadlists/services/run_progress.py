@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from leadlists import queues
+from leadlists import refresh_queues
 from leadlists.clock import now_iso
 from leadlists.models.stored import RefreshProgressRecord
 from leadlists.repositories import refresh_runs as runs
@@ -48,7 +48,7 @@ def after_count(org: str, list_id: str, run_id: str, progress: bool = True) -> N
     if progress or complete or counted["copiesDone"] % COPY_REPORT_EVERY == 0:
         report(org, list_id, run_id, progress_of(run, counted, finalizing=complete))
     if complete:
-        queues.send_finalize(org, list_id, run_id)
+        refresh_queues.send_finalize(org, list_id, run_id)
 
 
 def report(

@@ -16,13 +16,13 @@ from aws_lambda_powertools import Logger
 from leadlists.clock import iso, now
 from leadlists.repositories import refresh_runs as runs
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import refresh
+from leadlists.services import refresh, refresh_leases
 
 logger = Logger()
 
 # The run's lease: longer than any refresh message's redelivery delay (the queues' 90-minute
 # visibility timeout), so a run a redelivery would still resume is never swept.
-STUCK_AFTER = refresh.RUN_LEASE
+STUCK_AFTER = refresh_leases.RUN_LEASE
 STUCK = "it stopped making progress (its work was interrupted, or its request was lost)"
 
 

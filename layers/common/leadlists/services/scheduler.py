@@ -6,10 +6,10 @@ from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
-from leadlists import queues
+from leadlists import refresh_queues
 from leadlists.clock import iso, now
 from leadlists.repositories import saved_lists as repo
-from leadlists.services import refresh
+from leadlists.services import refresh_leases
 
 logger = Logger()
 
@@ -23,7 +23,7 @@ def queue_due(moment: datetime | None = None) -> dict[str, int]:
     queued = skipped = 0
     for org, list_id in repo.due_lists(when):
         # The index is eventually consistent: the base item decides (still enabled, still due).
-        record = refresh.mark_queued(
+        record = refresh_leases.mark_queued(
             org,
             list_id,
             extra_condition="autoUpdateStatus = :enabled AND nextRefreshAt <= :now",
@@ -33,11 +33,11 @@ def queue_due(moment: datetime | None = None) -> dict[str, int]:
             skipped += 1
             continue
         pending.append((org, list_id, record["refreshRunId"]))
-        if len(pending) == queues.PASS_MAX_RUNS:
-            queues.send_shared_pass(pending)  # one catalog read for all of them
+        if len(pending) == refresh_queues.PASS_MAX_RUNS:
+            refresh_queues.send_shared_pass(pending)  # one catalog read for all of them
             queued, pending = queued + len(pending), []
     if pending:
-        queues.send_shared_pass(pending)
+        refresh_queues.send_shared_pass(pending)
         queued += len(pending)
     logger.info("Scheduled refresh", extra={"queued": queued, "skipped": skipped})
     return {"queued": queued, "skipped": skipped}

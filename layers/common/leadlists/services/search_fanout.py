@@ -18,12 +18,13 @@ from itertools import islice
 
 from aws_lambda_powertools import Logger
 
-from leadlists import clock, queues
+from leadlists import clock, refresh_queues
 from leadlists.errors import Invalid
-from leadlists.filters import Filter
-from leadlists.models.messages import Delivery, SearchSegmentMessage
+from leadlists.filters.model import Filter
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import SearchSegmentMessage
 from leadlists.models.stored import SearchHead
-from leadlists.repositories import catalog, keys, searches
+from leadlists.repositories import catalog_scans, keys, searches
 from leadlists.services.segments import segment_count
 from leadlists.status import SearchStatus
 
@@ -38,7 +39,7 @@ def start(org_id: str, record: SearchHead, records_in_catalog: int) -> SearchHea
     segments = segment_count(records_in_catalog)
     head = searches.create_running(org_id, record, segments)
     try:
-        queues.send_search_segments(org_id, record["id"], segments)
+        refresh_queues.send_search_segments(org_id, record["id"], segments)
     except Exception:
         searches.mark_failed(org_id, record["id"], "Could not queue the search")
         raise
@@ -75,7 +76,8 @@ def process(message: SearchSegmentMessage) -> int:
 
 
 def _matching_ids(kind: str, flt: Filter, segment: int, total: int) -> Iterator[str]:
-    find = catalog.matching_persons if kind == keys.PERSON else catalog.matching_companies
+    scans = catalog_scans
+    find = scans.matching_persons if kind == keys.PERSON else scans.matching_companies
     return (record["id"] for record in find(flt, segment, total))
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from leadlists.errors import Invalid
-from leadlists.filters import Filter
-from leadlists.models.messages import Delivery, SegmentMessage
-from leadlists.repositories import catalog, keys, tenant_records
+from leadlists.filters.model import Filter
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import SegmentMessage
+from leadlists.repositories import catalog_scans, keys, tenant_records
 from leadlists.repositories import refresh_runs as runs
 from leadlists.services import run_progress
 from leadlists.status import RunState
@@ -30,7 +31,7 @@ def process(message: SegmentMessage) -> dict[str, int]:
     matched: list[dict[str, Any]] | None = None
     if not runs.segment_done(org, list_id, run_id, segment):
         flt = Filter.model_validate(run["usedFilter"])
-        matched = list(catalog.matching_persons(flt, segment, total))
+        matched = list(catalog_scans.matching_persons(flt, segment, total))
     return record_matches(message.run, segment, matched)
 
 

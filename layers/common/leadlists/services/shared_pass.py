@@ -17,10 +17,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from leadlists import queues
-from leadlists.filters import Filter, matches
-from leadlists.models.messages import (
-    Delivery,
+from leadlists import refresh_queues
+from leadlists.filters.evaluate import matches
+from leadlists.filters.model import Filter
+from leadlists.models.message_base import Delivery
+from leadlists.models.run_messages import (
     PassSegmentMessage,
     RefreshMessage,
     RunRef,
@@ -29,7 +30,7 @@ from leadlists.models.messages import (
 from leadlists.models.stored import SavedListRecord
 from leadlists.repositories import catalog, keys
 from leadlists.repositories import refresh_runs as runs
-from leadlists.services import coordinator, refresh, segment_worker
+from leadlists.services import coordinator, refresh, refresh_leases, segment_worker
 from leadlists.status import RunState
 
 logger = Logger()
@@ -41,7 +42,7 @@ INLINE_SEGMENTS = 4
 def step(message: SharedPassMessage, delivery: Delivery) -> None:
     claimed: list[tuple[RunRef, SavedListRecord]] = []
     for ref in message.runs:
-        record = refresh.claim(*ref.run, from_queue=True)
+        record = refresh_leases.claim(*ref.run, from_queue=True)
         if record is not None:
             claimed.append((ref, record))
     if not claimed:
@@ -63,7 +64,7 @@ def step(message: SharedPassMessage, delivery: Delivery) -> None:
     counts = {total for _, total in opened if total is not None}
     refs = [ref for ref, total in opened if total is not None]
     if refs:
-        queues.send_pass_segments(refs, max(counts))
+        refresh_queues.send_pass_segments(refs, max(counts))
     logger.info(
         "Shared pass fanned out", extra={"lists": len(refs), "segments": max(counts, default=0)}
     )

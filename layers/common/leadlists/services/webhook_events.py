@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 from leadlists import queues
 from leadlists.clock import new_id, now_iso
 from leadlists.models.common import MAX_IDS
-from leadlists.models.messages import WebhookMessage
+from leadlists.models.webhook_message import WebhookMessage
 from leadlists.repositories import webhooks as repo
 
 logger = Logger()

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from leadlists.api import Body, LeadListId, Response, create_app, current_caller, dump, handler
 from leadlists.models.lead_list_objects import LeadList
-from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount
+from leadlists.models.member_changes import AddCompaniesRequest, AddedCount
 from leadlists.services import lead_list_additions
 
 app = create_app()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from leadlists import api, coldstart
-from leadlists.models.lead_lists import AddCompaniesRequest
+from leadlists.models.member_changes import AddCompaniesRequest
 
 
 def test_models_wait_for_their_first_use_and_warm_builds_a_routes_models(monkeypatch):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from leadlists import clock
 from leadlists.errors import FieldError, Invalid, NotFound
 from leadlists.models.lead_list_objects import LeadList
-from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount
+from leadlists.models.member_changes import AddCompaniesRequest, AddedCount
 from leadlists.repositories import keys
 from leadlists.repositories import lead_lists as repo
 from leadlists.services import lead_lists, tenant_copy, webhook_events

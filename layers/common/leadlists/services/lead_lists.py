@@ -42,9 +42,6 @@ class _Members(NamedTuple):
     next_token: str | None
 
 
-_NO_MEMBERS = _Members([], [], None)
-
-
 def _json_bytes(value: Any) -> int:
     # As the HTTP adapter serializes answers: compact separators, non-ASCII escaped.
     return len(json.dumps(value, separators=(",", ":")))
@@ -109,7 +106,7 @@ def populated(
 
 def new(record: LeadListRecord) -> LeadList:
     """A list just created: no members, none populated."""
-    return _model(record, _NO_MEMBERS, populated=False)
+    return _model(record, _Members([], [], None), populated=False)
 
 
 def get(caller: Caller, raw_id: str) -> LeadList:

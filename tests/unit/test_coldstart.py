@@ -53,7 +53,7 @@ def test_snapshot_hooks_register_only_where_the_runtime_offers_them(monkeypatch)
     assert hooks == {"before": warm, "after": random.seed}
 
 
-@pytest.mark.parametrize("module", ["leadlists.models.lead_lists", "leadlists.filters.model"])
+@pytest.mark.parametrize("module", ["leadlists.models.member_changes", "leadlists.filters.model"])
 def test_build_models_completes_every_model_of_imported_modules(module):
     coldstart.build_models()
     found = [

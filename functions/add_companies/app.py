@@ -4,8 +4,8 @@ from typing import Annotated
 
 from leadlists.api import Body, LeadListId, Response, create_app, current_caller, dump, handler
 from leadlists.models.lead_list_objects import LeadList
-from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount
-from leadlists.services import lead_list_additions
+from leadlists.models.member_changes import AddCompaniesRequest, AddedCount
+from leadlists.services import company_additions
 
 app = create_app()
 
@@ -14,7 +14,7 @@ app = create_app()
 def add_companies(
     id: LeadListId, body: Annotated[AddCompaniesRequest, Body()]
 ) -> Response[LeadList | AddedCount]:
-    result = lead_list_additions.add_companies(current_caller(app), id, body)
+    result = company_additions.add_companies(current_caller(app), id, body)
     headers = {"X-Added-Count": str(result.added)}
     return Response(200, "application/json", dump(result.body), headers=headers)
 

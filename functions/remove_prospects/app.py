@@ -1,7 +1,7 @@
 """POST /api/v1/entities/leadlists/{id}/remove-prospects: remove persons from a lead list."""
 
 from leadlists.api import JsonBody, LeadListId, create_app, current_caller, handler
-from leadlists.models.lead_lists import RemovedCount, RemoveProspectsRequest
+from leadlists.models.member_changes import RemovedCount, RemoveProspectsRequest
 from leadlists.services import lead_list_removals
 
 app = create_app()

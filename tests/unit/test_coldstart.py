@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from leadlists import api, coldstart
-from leadlists.models.lead_lists import AddCompaniesRequest
+from leadlists.models.member_changes import AddCompaniesRequest
 
 
 def test_models_wait_for_their_first_use_and_warm_builds_a_routes_models(monkeypatch):
@@ -54,7 +54,7 @@ def test_snapshot_hooks_register_only_where_the_runtime_offers_them(monkeypatch)
     assert hooks == {"before": warm, "after": random.seed}
 
 
-@pytest.mark.parametrize("module", ["leadlists.models.lead_lists", "leadlists.filters.model"])
+@pytest.mark.parametrize("module", ["leadlists.models.member_changes", "leadlists.filters.model"])
 def test_build_models_completes_every_model_of_imported_modules(module):
     importlib.import_module(module)  # imported by a function, whatever this test imported
     coldstart.build_models()

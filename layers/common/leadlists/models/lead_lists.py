@@ -1,23 +1,14 @@
-"""The requests that add or remove a lead list's members by id, their counted answers, and a
-selection of a search's results (which `prospect_additions` adds; searches resolve it). The
-lead list object is in `lead_list_objects`, the create and update requests in `lead_list_edits`.
-"""
+"""A selection of a prospect search's results, which `prospect_additions` adds to a lead list and
+searches resolve. Adding or removing members by id: `member_changes`; the lead list object:
+`lead_list_objects`; its create and update requests: `lead_list_edits`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from leadlists.models.common import (
-    MAX_IDS,
-    OrgId,
-    UuidStr,
-    absent,
-    integer,
-    present,
-    strict,
-)
+from leadlists.models.common import MAX_IDS, UuidStr, absent, integer, present, strict
 
 # A selection may exclude more ids than it may add: the excluded ones are mostly not added.
 MAX_EXCLUDED = 10_000
@@ -27,25 +18,6 @@ SelectionLimit = Annotated[int, *integer(ge=1, le=MAX_IDS)]
 MAX_OFFSET = 10_000_000
 SelectionOffset = Annotated[int, *integer(ge=0, le=MAX_OFFSET)]
 Ids = Annotated[list[UuidStr], Field(min_length=1, max_length=MAX_IDS)]
-
-
-class AddCompaniesRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    companyIds: Ids
-    organizationId: OrgId | None = None
-
-
-class RemoveCompaniesRequest(AddCompaniesRequest):
-    pass
-
-
-class RemoveProspectsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    personIds: Ids
-    organizationId: OrgId | None = None
-
 
 SELECT_ALL: dict[str, Any] = {"properties": {"selectAll": {"const": True}}}
 NOT_SELECT_ALL: dict[str, Any] = {"properties": {"selectAll": {"not": {"const": True}}}}
@@ -90,11 +62,3 @@ class Selection(BaseModel):
         elif self.excludeIds is not None or self.limit is not None or self.offset is not None:
             raise ValueError("excludeIds, limit and offset apply only with selectAll")
         return self
-
-
-class AddedCount(BaseModel):
-    addedCount: int
-
-
-class RemovedCount(BaseModel):
-    removedCount: int

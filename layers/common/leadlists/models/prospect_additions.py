@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from leadlists.models.common import MAX_IDS, OrgId, UuidStr, absent, present, strict
-from leadlists.models.lead_lists import AddedCount, Selection
+from leadlists.models.lead_lists import Selection
+from leadlists.models.member_changes import AddedCount
 from leadlists.models.records import PersonFields
 
 Text = Annotated[str, StringConstraints(max_length=500)]

@@ -1,30 +1,18 @@
-"""Adding members to a lead list: catalog companies by id here, and the step every addition
-shares (copy the records, then write the member items); prospects in `prospect_additions`."""
+"""The step every addition to a lead list shares: copy the records into the organization's own,
+then write the member items (companies: `company_additions`, prospects: `prospect_additions`)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from leadlists import clock
-from leadlists.errors import FieldError, Invalid, NotFound
-from leadlists.models.lead_list_objects import LeadList
-from leadlists.models.lead_lists import AddCompaniesRequest, AddedCount
-from leadlists.repositories import keys
+from leadlists.errors import NotFound
 from leadlists.repositories import lead_lists as repo
-from leadlists.services import lead_lists, tenant_copy, webhook_events
-from leadlists.services.lead_list_access import load, require_type
+from leadlists.services import tenant_copy, webhook_events
 
 if TYPE_CHECKING:
-    from leadlists.auth import Caller
     from leadlists.models.stored import LeadListRecord
-
-
-class AddCompaniesResult(NamedTuple):
-    """The seed answers the full list (or `{"addedCount": 0}`); `added` also travels in a header."""
-
-    added: int
-    body: LeadList | AddedCount
 
 
 def add_members(
@@ -51,24 +39,3 @@ def add_members(
         )
     except repo.ListGone:
         raise NotFound("Lead list not found") from None
-
-
-def add_companies(caller: Caller, raw_id: str, request: AddCompaniesRequest) -> AddCompaniesResult:
-    caller.require_own_org(request.organizationId)
-    record = load(caller, raw_id)
-    require_type(record, keys.COMPANY)
-    found, missing = tenant_copy.load(keys.COMPANY, request.companyIds)
-    if missing:
-        unknown = set(missing)
-        details = [
-            FieldError(f"companyIds.{n}", "Company not found")
-            for n, company_id in enumerate(request.companyIds)
-            if company_id in unknown
-        ]
-        raise Invalid("Unknown company ids; nothing was added", details)
-    added = add_members(caller.org_id, record, keys.COMPANY, found)
-    if not added:
-        return AddCompaniesResult(0, AddedCount(addedCount=0))
-    # Read back for the exact memberCount, which concurrent requests may have moved too.
-    record = repo.require(caller.org_id, record["id"])
-    return AddCompaniesResult(len(added), lead_lists.populated(caller.org_id, record, known=found))

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING
 from leadlists import clock
 from leadlists.errors import NotFound
 from leadlists.models.common import unique
-from leadlists.models.lead_lists import RemoveCompaniesRequest, RemovedCount, RemoveProspectsRequest
+from leadlists.models.member_changes import (
+    RemoveCompaniesRequest,
+    RemovedCount,
+    RemoveProspectsRequest,
+)
 from leadlists.repositories import keys
 from leadlists.repositories import lead_lists as repo
 from leadlists.services import webhook_events

@@ -2,9 +2,10 @@
 Every answer that carries a lead list object (create, update, add companies) builds it here.
 
 Creating and updating are in `lead_list_edits`, deleting in `lead_list_deletion`, listings in
-`lead_list_summaries`, adding members in `lead_list_additions` and `prospect_additions`, removing
-them in `lead_list_removals`; access rules in `lead_list_access`. Every request is validated in
-full (list type, ids, limits) before its first write, so a failed request changes nothing.
+`lead_list_summaries`, adding members in `company_additions` and `prospect_additions` (their
+shared step: `lead_list_additions`), removing them in `lead_list_removals`; access rules in
+`lead_list_access`. Every request is validated in full (list type, ids, limits) before its
+first write, so a failed request changes nothing.
 """
 
 from __future__ import annotations
@@ -40,9 +41,6 @@ class _Members(NamedTuple):
     ids: list[str]
     records: list[Company | Person]
     next_token: str | None
-
-
-_NO_MEMBERS = _Members([], [], None)
 
 
 def _json_bytes(value: Any) -> int:
@@ -109,7 +107,7 @@ def populated(
 
 def new(record: LeadListRecord) -> LeadList:
     """A list just created: no members, none populated."""
-    return _model(record, _NO_MEMBERS, populated=False)
+    return _model(record, _Members([], [], None), populated=False)
 
 
 def get(caller: Caller, raw_id: str) -> LeadList:

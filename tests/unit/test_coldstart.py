@@ -196,3 +196,47 @@ def test_every_function_pauses_the_collector_during_init_and_resumes_it_after():
         capture_output=True, text=True, check=True, env={"AWS_DEFAULT_REGION": "us-east-1"},
     )  # fmt: skip
     assert elsewhere.stdout.strip() == "True"  # tests, scripts, the local runtime: unchanged
+
+
+def test_an_init_that_also_runs_statements_runs_them_and_defers_its_reexports(
+    tmp_path, monkeypatch
+):
+    # As Powertools' top-level package: re-exports (in __all__) besides calls of its own.
+    pkg = tmp_path / "mixed_probe"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        '"""Doc."""\nfrom .light import Light\nfrom .heavy import Heavy\nfrom .setup import start\n'
+        '__all__ = ["Light", "Heavy"]\nSTARTED = start()\n'
+    )
+    (pkg / "light.py").write_text("class Light: ...\n")
+    (pkg / "heavy.py").write_text("class Heavy: ...\n")
+    (pkg / "setup.py").write_text("def start():\n    return 'yes'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        coldstart.lazy_reexports("mixed_probe")
+        import mixed_probe
+        from mixed_probe import Light
+
+        assert mixed_probe.STARTED == "yes"  # the __init__'s own statements ran
+        assert Light.__module__ == "mixed_probe.light"
+        assert "mixed_probe.heavy" not in sys.modules  # a re-export, not asked for
+        assert mixed_probe.__all__ == ["Light", "Heavy"]
+    finally:
+        for name in [m for m in sys.modules if m.startswith("mixed_probe")]:
+            del sys.modules[name]
+
+
+def test_an_init_whose_statements_use_a_reexport_runs_whole(tmp_path, monkeypatch):
+    pkg = tmp_path / "using_probe"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('from .part import X\n__all__ = ["X"]\nSTARTED = X + 1\n')
+    (pkg / "part.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        coldstart.lazy_reexports("using_probe")
+        import using_probe
+
+        assert using_probe.STARTED == 2 and "using_probe.part" in sys.modules
+    finally:
+        for name in [m for m in sys.modules if m.startswith("using_probe")]:
+            del sys.modules[name]

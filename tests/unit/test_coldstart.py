@@ -240,3 +240,23 @@ def test_an_init_whose_statements_use_a_reexport_runs_whole(tmp_path, monkeypatc
     finally:
         for name in [m for m in sys.modules if m.startswith("using_probe")]:
             del sys.modules[name]
+
+
+def test_webhook_api_key_and_authorizer_functions_import_only_their_own_operation():
+    def absent(function: str, *modules: str) -> None:
+        assert _imports(function, *modules) == dict.fromkeys(modules, False)
+
+    # A listing: no queue messages, URL checks or request models; no Powertools Metrics, Tracer.
+    absent(
+        "list_webhooks",
+        "leadlists.models.messages",
+        "leadlists.services.webhook_urls",
+        "leadlists.models.webhook_requests",
+        "leadlists.models.webhook_deliveries",
+        "aws_lambda_powertools.metrics",
+        "aws_lambda_powertools.tracing",
+    )
+    absent(
+        "list_api_keys", "leadlists.models.api_key_requests", "leadlists.services.api_key_secrets"
+    )
+    absent("authorizer", "aws_lambda_powertools.metrics", "aws_lambda_powertools.tracing")

@@ -4,12 +4,12 @@ in `requestContext.authorizer.lambda` (services/authorizer.py says why)."""
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from leadlists import coldstart
 from leadlists.services import authorizer
 
-logger = Logger()
+# The service's logger: importing Powertools here, before the layer, would import its whole
+# top-level package (Metrics and Tracer too, see leadlists.coldstart).
+logger = authorizer.logger
 
 
 @logger.inject_lambda_context

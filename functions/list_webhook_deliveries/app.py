@@ -2,8 +2,9 @@
 only; kept 7 days)."""
 
 from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, handler
-from leadlists.models.webhooks import DeliveryPage, WebhookId, admin_only_page
-from leadlists.services import webhooks
+from leadlists.models.webhook_deliveries import DeliveryPage
+from leadlists.models.webhooks import WebhookId, admin_only_page
+from leadlists.services import webhook_log
 
 app = create_app()
 
@@ -16,7 +17,7 @@ app = create_app()
 def list_webhook_deliveries(
     id: WebhookId, limit: LimitQuery = None, nextToken: NextTokenQuery = None
 ) -> DeliveryPage:
-    return webhooks.deliveries(current_caller(app), id, limit, nextToken)
+    return webhook_log.deliveries(current_caller(app), id, limit, nextToken)
 
 
 lambda_handler = handler(app)

@@ -1,8 +1,9 @@
 """GET /webhooks: page the organization's endpoints (admins only), never their secrets."""
 
 from leadlists.api import LimitQuery, NextTokenQuery, create_app, current_caller, handler
-from leadlists.models.webhooks import WebhookPage, admin_only_page
-from leadlists.services import webhooks
+from leadlists.models.webhook_endpoints import WebhookPage
+from leadlists.models.webhooks import admin_only_page
+from leadlists.services import webhook_listing
 
 app = create_app()
 
@@ -13,7 +14,7 @@ app = create_app()
     responses=admin_only_page("A page of endpoints, without their secrets", WebhookPage),
 )
 def list_webhooks(limit: LimitQuery = None, nextToken: NextTokenQuery = None) -> WebhookPage:
-    return webhooks.page(current_caller(app), limit, nextToken)
+    return webhook_listing.page(current_caller(app), limit, nextToken)
 
 
 lambda_handler = handler(app)

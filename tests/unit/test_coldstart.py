@@ -248,3 +248,67 @@ def test_lead_list_and_export_routes_import_only_their_own_operations():
         "leadlists.queues": False,
         "leadlists.models.records": False,
     }
+
+
+def test_an_init_that_also_runs_statements_runs_them_and_defers_its_reexports(
+    tmp_path, monkeypatch
+):
+    # As Powertools' top-level package: re-exports (in __all__) besides calls of its own.
+    pkg = tmp_path / "mixed_probe"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        '"""Doc."""\nfrom .light import Light\nfrom .heavy import Heavy\nfrom .setup import start\n'
+        '__all__ = ["Light", "Heavy"]\nSTARTED = start()\n'
+    )
+    (pkg / "light.py").write_text("class Light: ...\n")
+    (pkg / "heavy.py").write_text("class Heavy: ...\n")
+    (pkg / "setup.py").write_text("def start():\n    return 'yes'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        coldstart.lazy_reexports("mixed_probe")
+        import mixed_probe
+        from mixed_probe import Light
+
+        assert mixed_probe.STARTED == "yes"  # the __init__'s own statements ran
+        assert Light.__module__ == "mixed_probe.light"
+        assert "mixed_probe.heavy" not in sys.modules  # a re-export, not asked for
+        assert mixed_probe.__all__ == ["Light", "Heavy"]
+    finally:
+        for name in [m for m in sys.modules if m.startswith("mixed_probe")]:
+            del sys.modules[name]
+
+
+def test_an_init_whose_statements_use_a_reexport_runs_whole(tmp_path, monkeypatch):
+    pkg = tmp_path / "using_probe"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('from .part import X\n__all__ = ["X"]\nSTARTED = X + 1\n')
+    (pkg / "part.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        coldstart.lazy_reexports("using_probe")
+        import using_probe
+
+        assert using_probe.STARTED == 2 and "using_probe.part" in sys.modules
+    finally:
+        for name in [m for m in sys.modules if m.startswith("using_probe")]:
+            del sys.modules[name]
+
+
+def test_webhook_api_key_and_authorizer_functions_import_only_their_own_operation():
+    def absent(function: str, *modules: str) -> None:
+        assert _imports(function, *modules) == dict.fromkeys(modules, False)
+
+    # A listing: no queue messages, URL checks or request models; no Powertools Metrics, Tracer.
+    absent(
+        "list_webhooks",
+        "leadlists.models.messages",
+        "leadlists.services.webhook_urls",
+        "leadlists.models.webhook_requests",
+        "leadlists.models.webhook_deliveries",
+        "aws_lambda_powertools.metrics",
+        "aws_lambda_powertools.tracing",
+    )
+    absent(
+        "list_api_keys", "leadlists.models.api_key_requests", "leadlists.services.api_key_secrets"
+    )
+    absent("authorizer", "aws_lambda_powertools.metrics", "aws_lambda_powertools.tracing")

@@ -17,7 +17,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from leadlists.config import settings
 from leadlists.models.messages import Delivery, WebhookMessage
-from leadlists.services import webhook_delivery, webhook_urls, webhooks
+from leadlists.services import webhook_delivery, webhook_registration, webhook_urls
 from leadlists.services.webhook_urls import UnsafeUrl, check
 
 
@@ -49,7 +49,7 @@ def message(**extra: Any) -> WebhookMessage:
 
 
 def test_each_attempt_is_signed_as_the_standard_says() -> None:
-    secret = webhooks.new_secret()
+    secret = webhook_registration.new_secret()
     assert secret.startswith("whsec_")
     event = message()
     body = webhook_delivery.payload(event)
@@ -61,7 +61,7 @@ def test_each_attempt_is_signed_as_the_standard_says() -> None:
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(body.replace("3", "4"), headers)
     with pytest.raises(WebhookVerificationError):
-        Webhook(webhooks.new_secret()).verify(body, headers)
+        Webhook(webhook_registration.new_secret()).verify(body, headers)
 
 
 # SSRF -------------------------------------------------------------------------------------------

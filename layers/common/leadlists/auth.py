@@ -9,8 +9,7 @@ services/authorizer.py for why the gateway itself does not refuse.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from leadlists.errors import Forbidden, Unauthorized
 
@@ -31,8 +30,9 @@ _ADMIN_PREFIXES = ("/api-keys", "/webhooks")
 API_KEY_PRINCIPAL = "apikey:"
 
 
-@dataclass(frozen=True)
-class RateUsage:
+# NamedTuples, not dataclasses: every API function defines these at its cold start, where a
+# dataclass would generate and compile its methods' code.
+class RateUsage(NamedTuple):
     """The caller's rate-limit window as the authorizer counted this request."""
 
     limit: int
@@ -42,8 +42,7 @@ class RateUsage:
     limited: bool
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     user_id: str
     org_id: str
     is_admin: bool

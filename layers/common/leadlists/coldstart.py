@@ -33,10 +33,10 @@ import importlib.util
 import os
 import random
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 _PYDANTIC_CONFIG = "pydantic._internal._config"
@@ -79,18 +79,21 @@ def defer_model_building() -> None:
 
 
 def lazy_reexports(package: str) -> None:
-    """When `package` is imported and its `__init__` only re-exports names of its submodules,
-    skip that `__init__`: each name is imported from its own submodule when first asked for.
-    Powertools' `event_handler` and `data_classes` packages import every resolver (AppSync's
-    asyncio among them) and every event class; a function asks for the few it uses. Nothing
-    changes for a package imported already."""
+    """When `package` is imported, import the names its `__init__` re-exports from its
+    submodules (those `__all__` lists) only when each is first asked for, and run the rest of the
+    `__init__` as usual. Powertools' `event_handler` and `data_classes` packages import every
+    resolver (AppSync's asyncio among them) and every event class, its top-level package Metrics
+    and Tracer besides Logger; a function asks for the few it uses. An `__init__` whose other
+    statements use a re-exported name runs whole, as usual. Nothing changes for a package
+    imported already."""
 
     def execute(module: ModuleType, run: Callable[[ModuleType], None]) -> None:
         origin = module.__spec__.origin if module.__spec__ else None
-        exports = _reexports(Path(origin), package) if origin else None
-        if exports is None:
-            run(module)  # an __init__ that does more runs as usual
+        found = _reexports(Path(origin), package) if origin else None
+        if found is None:
+            run(module)  # an __init__ that cannot be split runs as usual
             return
+        exports, public, rest = found
 
         def resolve(name: str) -> Any:
             if name not in exports:
@@ -101,7 +104,9 @@ def lazy_reexports(package: str) -> None:
             return value
 
         module.__getattr__ = resolve  # type: ignore[method-assign]  # PEP 562
-        setattr(module, "__all__", list(exports))  # noqa: B010 - a module attribute mypy knows not
+        setattr(module, "__all__", public)  # noqa: B010 - a module attribute mypy knows not
+        if rest is not None:
+            exec(rest, module.__dict__)  # noqa: S102 - the package's own statements, as run() would
 
     _on_import(package, execute)
 
@@ -134,27 +139,47 @@ class _OnImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-def _reexports(init: Path, package: str) -> dict[str, tuple[str, str]] | None:
-    """{name: (submodule, its name there)} when `init` holds only a docstring, `from ... import`
-    statements and `__all__`; None otherwise."""
-    exports: dict[str, tuple[str, str]] = {}
-    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+Exports = dict[str, tuple[str, str]]  # {name: (submodule, its name there)}
+
+
+def _reexports(init: Path, package: str) -> tuple[Exports, list[str], CodeType | None] | None:
+    """(re-exports, `__all__`, the other statements compiled, None if there are none) of the
+    `__init__` at `init`. A re-export is a `from ... import` of names `__all__` lists (without
+    `__all__`, an `__init__` of nothing but such imports re-exports them all). None when the
+    `__init__` cannot be split: no `__all__` and other statements, or statements that use a
+    re-exported name."""
+    exports: Exports = {}
+    public: list[str] | None = None
+    rest: list[ast.stmt] = []
+    tree = ast.parse(init.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+            "__all__"
+        ]:
+            public = list(ast.literal_eval(node.value))
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            rest.append(node)  # the docstring goes; everything else is sorted below
+    kept: list[ast.stmt] = []
+    for node in rest:
+        names = [a.asname or a.name for a in node.names] if isinstance(node, ast.ImportFrom) else []
         if (
             isinstance(node, ast.ImportFrom)
             and node.module
-            and all(a.name != "*" for a in node.names)
+            and "*" not in names
+            and (public is None or all(n in public for n in names))
         ):
             source = importlib.util.resolve_name("." * node.level + node.module, package)
             exports.update({a.asname or a.name: (source, a.name) for a in node.names})
-        elif not (
-            (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
-            or (
-                isinstance(node, ast.Assign)
-                and [getattr(t, "id", None) for t in node.targets] == ["__all__"]
-            )
-        ):
-            return None
-    return exports
+        else:
+            kept.append(node)
+    if kept and (public is None or _uses(kept, exports)):
+        return None
+    code = compile(ast.Module(kept, []), str(init), "exec") if kept else None
+    return exports, list(exports) if public is None else public, code
+
+
+def _uses(statements: list[ast.stmt], names: Collection[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for s in statements for n in ast.walk(s))
 
 
 def build_models() -> int:

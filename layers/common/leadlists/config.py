@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
+
+# Waits (seconds) before each retry of a failed webhook delivery.
+WEBHOOK_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)
 
 
-@dataclass(frozen=True)
-class Settings:
+# A NamedTuple: every function defines it at its cold start, where a dataclass of this many
+# fields would generate and compile its methods' code (a few milliseconds).
+class Settings(NamedTuple):
     tenant_table: str
     global_table: str
     claim_user: str
@@ -48,7 +52,7 @@ class Settings:
     # sets WEBHOOK_ALLOW_LOOPBACK, never the template.
     webhook_queue_url: str = ""
     webhook_dead_letter_queue_url: str = ""
-    webhook_retry_schedule: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_retry_schedule: tuple[int, ...] = WEBHOOK_RETRY_SCHEDULE
     webhook_allow_loopback: bool = False
     # Live lists: the index of auto-updated lists' filters and the applied-change marks.
     live_table: str = ""
@@ -98,5 +102,5 @@ def settings() -> Settings:
 def _seconds_list(text: str) -> tuple[int, ...]:
     """Seconds from text such as "5,300,1800"; empty text: the default schedule."""
     if not text.strip():
-        return Settings.webhook_retry_schedule
+        return WEBHOOK_RETRY_SCHEDULE
     return tuple(max(0, int(part)) for part in text.split(","))

@@ -1,4 +1,7 @@
-"""Webhook endpoints, their deliveries, and the events they receive (Standard Webhooks)."""
+"""What every webhook route shares (Standard Webhooks): the events, the limits, the path id and
+the admins-only 403. Each route's models are in their own module: the endpoints as the API
+shows them (`webhook_endpoints`), the registration request (`webhook_requests`), the delivery
+log (`webhook_deliveries`) and the test event's answer (`webhook_test_events`)."""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ from typing import Annotated, Literal, get_args
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, WithJsonSchema
 
-from leadlists.models.common import UUID_SCHEMA, UuidStr, strict
+from leadlists.models.common import UUID_SCHEMA, UuidStr
 
 MAX_URL_LENGTH = 2048
 MAX_DESCRIPTION = 500
@@ -48,53 +51,3 @@ WebhookId = Annotated[
     WithJsonSchema({**UUID_SCHEMA, "description": "The webhook's id"}),
     Path(description="The webhook's id"),
 ]
-Url = Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL_LENGTH)]
-Events = Annotated[list[EventType], Field(min_length=1, max_length=20)]
-
-
-class CreateWebhookRequest(BaseModel):
-    model_config = strict()
-
-    url: Url = Field(description="https URL that receives the events (POST)")
-    events: Events = Field(description="The events to send; duplicates collapse")
-    description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
-
-
-class Webhook(BaseModel):
-    """An endpoint as the API shows it: never its secret, after creation."""
-
-    id: str
-    url: str
-    events: list[EventType]
-    description: str | None = None
-    createdAt: str
-
-
-class CreatedWebhook(Webhook):
-    secret: str = Field(description="whsec_...: verifies the signatures; shown this once only")
-
-
-class WebhookPage(BaseModel):
-    webhooks: list[Webhook]
-    nextToken: str | None = None
-
-
-class TestEventSent(BaseModel):
-    eventId: str = Field(description="The webhook-id header the endpoint receives")
-
-
-class DeliveryAttempt(BaseModel):
-    """One attempt to deliver one event to one endpoint."""
-
-    eventId: str
-    eventType: str
-    attempt: int
-    statusCode: int | None = Field(None, description="The endpoint's answer; null if none came")
-    durationMs: int
-    error: str | None = None
-    timestamp: str
-
-
-class DeliveryPage(BaseModel):
-    deliveries: list[DeliveryAttempt]
-    nextToken: str | None = None

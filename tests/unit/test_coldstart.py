@@ -160,6 +160,11 @@ def test_functions_import_only_what_they_use():
         "get_list", "leadlists.filters.model", "leadlists.models.records", "leadlists.queues"
     ) == {"leadlists.filters.model": False, "leadlists.models.records": False,
           "leadlists.queues": False}  # fmt: skip
+    # A list's DELETE: the messages it sends, not every queue's; no filter model.
+    assert _imports("delete_list", "leadlists.models.messages", "leadlists.filters.model") == {
+        "leadlists.models.messages": False,
+        "leadlists.filters.model": False,
+    }
     # Reading a search's pages: no request models (filters), no fan-out messages.
     assert _imports("get_search", "leadlists.filters.model", "leadlists.models.messages") == {
         "leadlists.filters.model": False,

@@ -1,6 +1,7 @@
 """Handler import (cold start) time of every function against a bare boto3 handler.
 
-    .venv/bin/python -m bench.cold_start [--samples 5] [--no-write] [--python PATH]
+    .venv/bin/python -m bench.cold_start [--samples 9] [--no-write] [--python PATH]
+                                         [--no-instructions]
 
 Each sample is a fresh interpreter that imports the handler module exactly as Lambda would
 (its CodeUri first on sys.path, then the layer's directory as Lambda's /opt/python, and
@@ -8,6 +9,12 @@ Lambda's AWS_LAMBDA_FUNCTION_NAME set), timed from inside with perf_counter. The
 is the template's runtime when `make bench` has made it (.tools/runtime: python3.13 with the
 layer's pinned requirements and the dev environment's boto3, which Lambda's runtime ships):
 import costs differ between Python versions, so the figures are the ones Lambda would see.
+
+Where valgrind is installed (unless --no-instructions) each row also gets the instructions
+one import executes, counted once under callgrind: unlike times, the count does not move with
+what else the machine runs (two runs agree to a few parts in ten thousand), so its ratio is
+the stable one. It takes about half a minute of CPU a function; two run at once.
+
 Bytecode is compiled once beforehand (one discarded import of every module into a private
 bytecode cache), so the figures are imports, not compilation. Samples are taken in rounds
 (every function once, then again) so that a passing disturbance spreads over all rows. Each
@@ -19,10 +26,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import report
@@ -33,7 +43,7 @@ LAYER = ROOT / "layers" / "common"
 RUNTIME_PYTHON = ROOT / ".tools" / "runtime" / "bin" / "python"
 
 SECTION = "Cold start"
-SAMPLES = 5
+SAMPLES = 9
 BASELINE = "bare boto3 handler (baseline)"
 GOAL = 1.5  # issue 14: every function within 1.5x of the baseline
 _PROBE = """
@@ -76,7 +86,7 @@ def python_version(python: str) -> str:
     return out.stdout.strip()
 
 
-def _sample(path: str, name: str, cache: str, python: str) -> Sample:
+def _env(name: str, cache: str) -> dict[str, str]:
     env = {
         **os.environ,
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -85,15 +95,43 @@ def _sample(path: str, name: str, cache: str, python: str) -> Sample:
         "PYTHONPYCACHEPREFIX": cache,  # compiled once, read afterwards; the tree is untouched
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _sample(path: str, name: str, cache: str, python: str) -> Sample:
     out = subprocess.run(  # noqa: S603 - our own interpreter and probe
         [python, "-c", _PROBE, path, name, str(LAYER)],
         capture_output=True,
         text=True,
         check=True,
-        env=env,
+        env=_env(name, cache),
     )
     imported, total, cpu = out.stdout.strip().splitlines()[-1].split()
     return float(imported), float(total), float(cpu)
+
+
+def _instructions(path: str, name: str, cache: str, python: str) -> int:
+    """Instructions the probe executes (interpreter start included, as in the baseline)."""
+    out = subprocess.run(  # noqa: S603 - valgrind on our own interpreter and probe
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",  # noqa: S607
+         python, "-c", _PROBE, path, name, str(LAYER)],
+        capture_output=True, text=True, check=True, env=_env(name, cache),
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind reported no count for {name}")
+    return int(found.group(1))
+
+
+def count_instructions(python: str, jobs: int = 2) -> dict[str, int]:
+    """{row: instructions} for the baseline and every function, one callgrind run each."""
+    rows = targets()
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as cache:
+        for _, path, name in rows:
+            _sample(path, name, cache, python)  # compiles into the cache; not counted
+        with ThreadPoolExecutor(jobs) as pool:
+            counts = pool.map(lambda t: _instructions(t[1], t[2], cache, python), rows)
+            return {row: count for (row, _, _), count in zip(rows, counts, strict=True)}
 
 
 def targets() -> list[tuple[str, str, str]]:
@@ -131,19 +169,32 @@ def measure(samples: int = SAMPLES, python: str = sys.executable) -> list[Row]:
     ]
 
 
-def report_lines(rows: list[Row]) -> list[str]:
+def report_lines(rows: list[Row], instructions: dict[str, int] | None = None) -> list[str]:
     base, base_cpu = rows[0][2], rows[0][4]
-    lines = [
+    header = (
         "| function | import median (ms) | import + DynamoDB client, median (ms) | min (ms) "
-        "| over baseline (ms) | vs bare boto3 | CPU median (ms) | vs bare boto3, CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+        "| over baseline (ms) | vs bare boto3 | CPU median (ms) | vs bare boto3, CPU |"
+    )
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
+    if instructions:
+        header += " instructions (millions) | vs bare boto3, instructions |"
+        rule += "---:|---:|"
+    lines = [header, rule]
     for name, imported, total, low, cpu in rows:
-        lines.append(
+        line = (
             f"| {name} | {imported:.0f} | {total:.0f} | {low:.0f} | {total - base:+.0f} "
             f"| {total / base:.2f}x | {cpu:.0f} | {cpu / base_cpu:.2f}x |"
         )
+        if instructions:
+            count, base_count = instructions[name], instructions[BASELINE]
+            line += f" {count / 1e6:.0f} | {count / base_count:.3f}x |"
+        lines.append(line)
     return lines
+
+
+def _instruction_ratios(instructions: dict[str, int]) -> tuple[float, float, int]:
+    ratios = [c / instructions[BASELINE] for n, c in instructions.items() if n != BASELINE]
+    return max(ratios), statistics.median(ratios), sum(1 for r in ratios if r > GOAL)
 
 
 def _ratios(rows: list[Row], column: int) -> tuple[float, float, int]:
@@ -157,7 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=SAMPLES, help="fresh imports a function")
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     parser.add_argument("--python", default=runtime_python(), help="the interpreter to import in")
+    parser.add_argument(
+        "--no-instructions",
+        dest="instructions",
+        action="store_false",
+        help="skip the instruction counts (taken by default where valgrind is installed)",
+    )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        print("note: no valgrind, so no instruction counts")
+        args.instructions = False
     version = python_version(args.python)
     runtime = str(template.load()["Globals"]["Function"]["Runtime"])  # e.g. "python3.13"
     if not f"python{version}".startswith(runtime):
@@ -166,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     rows = measure(args.samples, args.python)
     load = max(load, os.getloadavg()[0])
-    lines = report_lines(rows)
+    instructions = count_instructions(args.python) if args.instructions else None
+    lines = report_lines(rows, instructions)
     print(f"Cold start: handler import time (Python {version}, fresh interpreter, compiled)")
     print("\n".join(lines))
     if not args.no_write:
@@ -191,16 +252,28 @@ def main(argv: list[str] | None = None) -> int:
                 "and in the CPU time of the same samples (a loaded machine adds waits for a CPU "
                 "to the wall time, unevenly). The median "
                 f"handler costs {spread:+.0f} ms over the baseline; the slowest is "
-                f"{slowest[0]} at {slowest[2]:.0f} ms.",
+                f"{slowest[0]} at {slowest[2]:.0f} ms."
+                + (
+                    " Instructions: one callgrind count a row, taken after the timed samples."
+                    if instructions
+                    else ""
+                ),
                 "",
                 *lines,
             ],
         )
+        counted = ""
+        if instructions:
+            most, middle, above = _instruction_ratios(instructions)
+            counted = (
+                f"; in instructions executed (callgrind, stable between runs) slowest {most:.2f}x, "
+                f"median {middle:.2f}x, {above} above {GOAL}x"
+            )
         report.write_summary(
             "Cold start",
             f"slowest function {wall[0]:.2f}x the bare boto3 handler (CPU time {cpu[0]:.2f}x), "
             f"median {wall[1]:.2f}x (CPU {cpu[1]:.2f}x); {wall[2]} of {len(handlers)} functions "
-            f"above {GOAL}x in wall time, {cpu[2]} in CPU time (goal: none)",
+            f"above {GOAL}x in wall time, {cpu[2]} in CPU time{counted} (goal: none)",
         )
         print(f"results: {report.RESULTS.name}")
     return 0

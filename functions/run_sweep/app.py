@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from leadlists import coldstart
 from leadlists.services import run_sweep
 
-logger = Logger()
+# The service's logger: importing Powertools here, before the layer, would import its whole
+# top-level package (Metrics and Tracer too, see leadlists.coldstart).
+logger = run_sweep.logger
 
 
 @logger.inject_lambda_context

@@ -8,6 +8,8 @@ import random
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,23 +68,34 @@ def test_build_models_completes_every_model_of_imported_modules(module):
     assert found and all(v.__pydantic_complete__ for v in found)
 
 
+@contextmanager
+def _probe_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, files: dict[str, str]
+) -> Iterator[None]:
+    """A package `name` made of `files` (file name: source), with `lazy_reexports` on it;
+    forgotten afterwards."""
+    (tmp_path / name).mkdir()
+    for file, source in files.items():
+        (tmp_path / name / file).write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        coldstart.lazy_reexports(name)
+        yield
+    finally:
+        for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
+            del sys.modules[module]
+
+
 def test_a_package_that_only_reexports_imports_each_name_from_its_submodule_on_use(
     tmp_path, monkeypatch
 ):
-    pkg = tmp_path / "reexports_probe"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text(
+    init = (
         '"""Doc."""\nfrom .light import Light\nfrom reexports_probe.heavy import Heavy as H\n'
         '__all__ = ["Light", "H"]\n'
     )
-    (pkg / "light.py").write_text("class Light: ...\n")
-    (pkg / "heavy.py").write_text("class Heavy: ...\n")
-    (pkg / "other.py").write_text("VALUE = 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [m for m in sys.modules if m.startswith("reexports_probe")]:
-        monkeypatch.delitem(sys.modules, name)
-    try:
-        coldstart.lazy_reexports("reexports_probe")
+    files = {"__init__.py": init, "light.py": "class Light: ...\n"}
+    files |= {"heavy.py": "class Heavy: ...\n", "other.py": "VALUE = 1\n"}
+    with _probe_package(tmp_path, monkeypatch, "reexports_probe", files):
         from reexports_probe import Light
 
         assert Light.__module__ == "reexports_probe.light"
@@ -92,22 +105,14 @@ def test_a_package_that_only_reexports_imports_each_name_from_its_submodule_on_u
         assert H.__name__ == "Heavy" and other.VALUE == 1  # renamed export; a plain submodule
         with pytest.raises(ImportError):
             from reexports_probe import Missing  # noqa: F401
-    finally:
-        for name in [m for m in sys.modules if m.startswith("reexports_probe")]:
-            del sys.modules[name]
 
 
 def test_a_package_whose_init_does_more_than_reexport_is_imported_as_usual(tmp_path, monkeypatch):
-    pkg = tmp_path / "busy_probe"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("from .part import X\nSTARTED = X + 1\n")
-    (pkg / "part.py").write_text("X = 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    coldstart.lazy_reexports("busy_probe")
-    import busy_probe
+    files = {"__init__.py": "from .part import X\nSTARTED = X + 1\n", "part.py": "X = 1\n"}
+    with _probe_package(tmp_path, monkeypatch, "busy_probe", files):
+        import busy_probe
 
-    assert busy_probe.STARTED == 2
-    del sys.modules["busy_probe"], sys.modules["busy_probe.part"]
+        assert busy_probe.STARTED == 2
 
 
 # A fresh interpreter per function shape: what its handler imports, as Lambda would import it.
@@ -128,6 +133,10 @@ def _imports(function: str, *modules: str) -> dict[str, bool]:
         capture_output=True, text=True, check=True, env={"AWS_DEFAULT_REGION": "us-east-1"},
     )  # fmt: skip
     return {line.split()[0]: line.split()[1] == "True" for line in out.stdout.splitlines()}
+
+
+def _absent(function: str, *modules: str) -> None:
+    assert _imports(function, *modules) == dict.fromkeys(modules, False)
 
 
 def test_functions_import_only_what_they_use():
@@ -156,29 +165,15 @@ def test_functions_import_only_what_they_use():
         "dead_letters", "asyncio", "aws_lambda_powertools.utilities.parser.models.kafka"
     ) == {"asyncio": False, "aws_lambda_powertools.utilities.parser.models.kafka": False}
     # Reading a saved list: its answer model only, no filter, person record or queue message.
-    assert _imports(
-        "get_list", "leadlists.filters.model", "leadlists.models.records", "leadlists.queues"
-    ) == {"leadlists.filters.model": False, "leadlists.models.records": False,
-          "leadlists.queues": False}  # fmt: skip
+    _absent("get_list", "leadlists.filters.model", "leadlists.models.records", "leadlists.queues")
     # A list's DELETE: the messages it sends, not every queue's; no filter model.
-    assert _imports("delete_list", "leadlists.models.messages", "leadlists.filters.model") == {
-        "leadlists.models.messages": False,
-        "leadlists.filters.model": False,
-    }
+    _absent("delete_list", "leadlists.models.messages", "leadlists.filters.model")
     # Reading a search's pages: no request models (filters), no fan-out messages.
-    assert _imports("get_search", "leadlists.filters.model", "leadlists.models.messages") == {
-        "leadlists.filters.model": False,
-        "leadlists.models.messages": False,
-    }
+    _absent("get_search", "leadlists.filters.model", "leadlists.models.messages")
     # The stream consumer answers its partial batch itself: no batch processor, no asyncio.
-    assert _imports("catalog_stream", "aws_lambda_powertools.utilities.batch.base", "asyncio") == {
-        "aws_lambda_powertools.utilities.batch.base": False,
-        "asyncio": False,
-    }
+    _absent("catalog_stream", "aws_lambda_powertools.utilities.batch.base", "asyncio")
     # The scheduler queues due lists: no catalog scan, filter or live-list change.
-    assert _imports(
-        "refresh_scheduler", "leadlists.filters.model", "leadlists.services.live_changes"
-    ) == {"leadlists.filters.model": False, "leadlists.services.live_changes": False}
+    _absent("refresh_scheduler", "leadlists.filters.model", "leadlists.services.live_changes")
 
 
 _EVERY_FUNCTION = """
@@ -259,18 +254,13 @@ def test_an_init_that_also_runs_statements_runs_them_and_defers_its_reexports(
     tmp_path, monkeypatch
 ):
     # As Powertools' top-level package: re-exports (in __all__) besides calls of its own.
-    pkg = tmp_path / "mixed_probe"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text(
+    init = (
         '"""Doc."""\nfrom .light import Light\nfrom .heavy import Heavy\nfrom .setup import start\n'
         '__all__ = ["Light", "Heavy"]\nSTARTED = start()\n'
     )
-    (pkg / "light.py").write_text("class Light: ...\n")
-    (pkg / "heavy.py").write_text("class Heavy: ...\n")
-    (pkg / "setup.py").write_text("def start():\n    return 'yes'\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    try:
-        coldstart.lazy_reexports("mixed_probe")
+    files = {"__init__.py": init, "light.py": "class Light: ...\n"}
+    files |= {"heavy.py": "class Heavy: ...\n", "setup.py": "def start():\n    return 'yes'\n"}
+    with _probe_package(tmp_path, monkeypatch, "mixed_probe", files):
         import mixed_probe
         from mixed_probe import Light
 
@@ -278,33 +268,21 @@ def test_an_init_that_also_runs_statements_runs_them_and_defers_its_reexports(
         assert Light.__module__ == "mixed_probe.light"
         assert "mixed_probe.heavy" not in sys.modules  # a re-export, not asked for
         assert mixed_probe.__all__ == ["Light", "Heavy"]
-    finally:
-        for name in [m for m in sys.modules if m.startswith("mixed_probe")]:
-            del sys.modules[name]
 
 
 def test_an_init_whose_statements_use_a_reexport_runs_whole(tmp_path, monkeypatch):
-    pkg = tmp_path / "using_probe"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text('from .part import X\n__all__ = ["X"]\nSTARTED = X + 1\n')
-    (pkg / "part.py").write_text("X = 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    try:
-        coldstart.lazy_reexports("using_probe")
+    init = 'from .part import X\n__all__ = ["X"]\nSTARTED = X + 1\n'
+    with _probe_package(
+        tmp_path, monkeypatch, "using_probe", {"__init__.py": init, "part.py": "X = 1\n"}
+    ):
         import using_probe
 
         assert using_probe.STARTED == 2 and "using_probe.part" in sys.modules
-    finally:
-        for name in [m for m in sys.modules if m.startswith("using_probe")]:
-            del sys.modules[name]
 
 
 def test_webhook_api_key_and_authorizer_functions_import_only_their_own_operation():
-    def absent(function: str, *modules: str) -> None:
-        assert _imports(function, *modules) == dict.fromkeys(modules, False)
-
     # A listing: no queue messages, URL checks or request models; no Powertools Metrics, Tracer.
-    absent(
+    _absent(
         "list_webhooks",
         "leadlists.models.messages",
         "leadlists.services.webhook_urls",
@@ -313,7 +291,7 @@ def test_webhook_api_key_and_authorizer_functions_import_only_their_own_operatio
         "aws_lambda_powertools.metrics",
         "aws_lambda_powertools.tracing",
     )
-    absent(
+    _absent(
         "list_api_keys", "leadlists.models.api_key_requests", "leadlists.services.api_key_secrets"
     )
-    absent("authorizer", "aws_lambda_powertools.metrics", "aws_lambda_powertools.tracing")
+    _absent("authorizer", "aws_lambda_powertools.metrics", "aws_lambda_powertools.tracing")

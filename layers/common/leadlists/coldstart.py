@@ -106,7 +106,9 @@ def lazy_reexports(package: str) -> None:
         module.__getattr__ = resolve  # type: ignore[method-assign]  # PEP 562
         setattr(module, "__all__", public)  # noqa: B010 - a module attribute mypy knows not
         if rest is not None:
-            exec(rest, module.__dict__)  # noqa: S102 - the package's own statements, as run() would
+            # The installed package's own statements, compiled from its own file: what `run`
+            # would execute, less the re-exports deferred above.
+            exec(rest, module.__dict__)  # noqa: S102  # nosec B102
 
     _on_import(package, execute)
 

@@ -25,9 +25,16 @@ def _client() -> Any:
     return boto3.client("sqs")
 
 
-def send(url: str, message: QueueMessage) -> None:
-    """One message, now."""
-    _client().send_message(QueueUrl=url, MessageBody=message.model_dump_json())
+# SQS delays a message at most this long: longer waits are made of several hops.
+MAX_DELAY_SECONDS = 900
+
+
+def send(url: str, message: QueueMessage, delay_seconds: int | None = None) -> None:
+    """One message, now or (`delay_seconds`, at most 900) later; None keeps the queue's delay."""
+    delay: dict[str, int] = {}
+    if delay_seconds is not None:
+        delay["DelaySeconds"] = max(0, min(delay_seconds, MAX_DELAY_SECONDS))
+    _client().send_message(QueueUrl=url, MessageBody=message.model_dump_json(), **delay)
 
 
 # SendMessageBatch: at most 10 entries and 256 KiB of bodies a call.
@@ -77,12 +84,7 @@ def _send_entries(url: str, texts: list[str]) -> int:
 
 def send_cleanup(message: DeleteListMessage, delay_seconds: int = 0) -> None:
     """Queue (or continue) the background cleanup of a deleted list; SQS delays it at most 900 s."""
-    url = required(settings().cleanup_queue_url, "CLEANUP_QUEUE_URL")
-    _client().send_message(
-        QueueUrl=url,
-        MessageBody=message.model_dump_json(),
-        DelaySeconds=max(0, min(delay_seconds, 900)),
-    )
+    send(required(settings().cleanup_queue_url, "CLEANUP_QUEUE_URL"), message, delay_seconds)
 
 
 # Exports ----------------------------------------------------------------------------------------
@@ -105,18 +107,10 @@ def send_catalog_chunks(messages: Iterable[CatalogChunkMessage]) -> int:
 
 # Webhooks ---------------------------------------------------------------------------------------
 
-# SQS delays a message at most this long: longer waits are made of several hops.
-MAX_DELAY_SECONDS = 900
-
 
 def send_webhook(message: WebhookMessage, delay_seconds: int = 0) -> None:
     """Queue an event (or one endpoint's next attempt, up to 900 s later)."""
-    url = required(settings().webhook_queue_url, "WEBHOOK_QUEUE_URL")
-    _client().send_message(
-        QueueUrl=url,
-        MessageBody=message.model_dump_json(),
-        DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)),
-    )
+    send(required(settings().webhook_queue_url, "WEBHOOK_QUEUE_URL"), message, delay_seconds)
 
 
 def send_webhooks(messages: Iterable[WebhookMessage]) -> int:

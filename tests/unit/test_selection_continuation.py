@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from leadlists.errors import Invalid
 from leadlists.models.lead_lists import Selection
 from leadlists.repositories import keys
-from leadlists.services import search
+from leadlists.services import search_selection
 from leadlists.status import SearchStatus
 
 SEARCH_ID = str(uuid.UUID(int=1))
@@ -29,14 +29,14 @@ def snapshot(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def all_ids(org_id: str, _head: Any) -> Iterator[str]:
         yield from results
 
-    monkeypatch.setattr(search.searches, "get", lambda org, sid, now: head)
-    monkeypatch.setattr(search.searches, "all_ids", all_ids)
+    monkeypatch.setattr(search_selection.searches, "get", lambda org, sid, now: head)
+    monkeypatch.setattr(search_selection.searches, "all_ids", all_ids)
     return results
 
 
-def select(**fields: Any) -> search.Picked:
+def select(**fields: Any) -> search_selection.Picked:
     selection = Selection.model_validate({"searchId": SEARCH_ID, "selectAll": True, **fields})
-    return search.resolve_selection("org_a", selection)
+    return search_selection.resolve_selection("org_a", selection)
 
 
 def test_15000_results_are_taken_in_15_calls_each_once(snapshot: list[str]) -> None:

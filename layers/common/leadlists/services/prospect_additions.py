@@ -11,7 +11,7 @@ from leadlists.models.prospect_additions import (
     SelectionAdded,
 )
 from leadlists.repositories import keys
-from leadlists.services import search, tenant_copy
+from leadlists.services import search_selection, tenant_copy
 from leadlists.services.lead_list_access import load, require_type
 from leadlists.services.lead_list_additions import add_members
 
@@ -39,7 +39,7 @@ def add_prospects(
     elif request.selection is None:  # the model guarantees exactly one mode
         raise TypeError("add-prospects needs persons or a selection")
     else:
-        picked = search.resolve_selection(caller.org_id, request.selection)
+        picked = search_selection.resolve_selection(caller.org_id, request.selection)
         # A result that has left the catalog since the search cannot be copied: it is skipped.
         records, _ = tenant_copy.load(keys.PERSON, picked.ids)
     count = len(add_members(caller.org_id, record, keys.PERSON, records))

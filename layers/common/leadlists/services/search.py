@@ -1,4 +1,4 @@
-"""Searches over the global catalog, and resolving a bulk selection against one.
+"""Searches over the global catalog (resolving a bulk selection against one: `search_selection`).
 
 Design: a search is evaluated once, in full (the exact `total` needs every match anyway), and its
 matched ids are snapshotted, sorted, in chunk items next to the search (repositories/searches.py),
@@ -40,11 +40,7 @@ from leadlists.services.search_results import (
     read_page,
     require_complete,
 )
-from leadlists.services.search_selection import MAX_SELECTION, Picked, resolve_selection
 from leadlists.status import SearchStatus
-
-# Resolving a selection lives in `search_selection`; these names stay importable from here.
-__all__ = ["MAX_SELECTION", "Picked", "companies", "prospects", "resolve_selection", "search"]
 
 LIFETIME = timedelta(hours=24)
 SCAN_SEGMENTS = 4

@@ -35,16 +35,6 @@ def send_refresh_request(org_id: str, list_id: str, run_id: str) -> bool:
     return True
 
 
-def send_refresh_requests(requests: Iterable[tuple[str, str, str]]) -> int:
-    """Queue many lists' computations at once: (organization id, list id, run id) each."""
-    url = queues.required(settings().refresh_queue_url, "REFRESH_QUEUE_URL")
-    messages = (
-        RefreshMessage(organizationId=org, listId=list_id, runId=run_id)
-        for org, list_id, run_id in requests
-    )
-    return queues.send_batch(url, messages)
-
-
 def send_segments(org_id: str, list_id: str, run_id: str, segments: int) -> int:
     """One message per scan segment of a fan-out run."""
     url = queues.required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")

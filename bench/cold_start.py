@@ -15,16 +15,23 @@ one import executes, counted once under callgrind: unlike times, the count does 
 what else the machine runs (two runs agree to a few parts in ten thousand), so its ratio is
 the stable one. It takes about half a minute of CPU a function; two run at once.
 
+Each function's interpreter gets the environment the template gives it (Globals and its own
+variables; a reference to a stack resource becomes a placeholder string), since some of it is
+read at import (e.g. PYDANTIC_DISABLE_PLUGINS spares pydantic its plugin lookup).
+
 Bytecode is compiled once beforehand (one discarded import of every module into a private
 bytecode cache), so the figures are imports, not compilation. Samples are taken in rounds
-(every function once, then again) so that a passing disturbance spreads over all rows. Each
-sample also reports the CPU time its interpreter spent (process_time): on a shared, loaded
-machine the wall clock adds time spent waiting for a CPU, which the CPU column leaves out.
+(every function once, then again) so that a passing disturbance spreads over all rows, and the
+baseline is sampled every few functions within a round, so that its median, which every ratio
+divides by, rests on many samples taken across the whole run. Each sample also reports the CPU
+time its interpreter spent (process_time): on a shared, loaded machine the wall clock adds time
+spent waiting for a CPU, which the CPU column leaves out.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -43,7 +50,8 @@ LAYER = ROOT / "layers" / "common"
 RUNTIME_PYTHON = ROOT / ".tools" / "runtime" / "bin" / "python"
 
 SECTION = "Cold start"
-SAMPLES = 9
+SAMPLES = 15
+BASELINE_EVERY = 5  # functions sampled between two baseline samples within a round
 BASELINE = "bare boto3 handler (baseline)"
 GOAL = 1.5  # issue 14: every function within 1.5x of the baseline
 _PROBE = """
@@ -68,6 +76,7 @@ print((imported - start) * 1000, (done - start) * 1000, cpu * 1000)
 
 
 Sample = tuple[float, float, float]  # import ms, import + client ms, import + client CPU ms
+Target = tuple[str, str, str]  # row name, handler file ("-": the baseline), module name
 
 
 def runtime_python() -> str:
@@ -86,12 +95,33 @@ def python_version(python: str) -> str:
     return out.stdout.strip()
 
 
+@functools.cache
+def _function_env(name: str) -> dict[str, str]:
+    """The variables the template sets for a function (`fn_<logical id>`), as strings: Lambda
+    sets them before init."""
+    function = template.functions().get(name.removeprefix("fn_"))
+    if function is None:  # the baseline: a bare handler has no settings
+        return {}
+    defaults = {
+        name: str(parameter["Default"])
+        for name, parameter in template.load().get("Parameters", {}).items()
+        if "Default" in parameter
+    }
+
+    def resolve(key: str, value: object) -> str:
+        if isinstance(value, dict) and value.get("Ref") in defaults:
+            return defaults[value["Ref"]]  # a stack parameter: its default
+        return str(value) if not isinstance(value, dict) else f"bench-{key.lower()}"  # a resource
+
+    return {key: resolve(key, value) for key, value in function.environment.items()}
+
+
 def _env(name: str, cache: str) -> dict[str, str]:
     env = {
         **os.environ,
+        **_function_env(name),
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_LAMBDA_FUNCTION_NAME": name,  # as Lambda sets it for the function's init
-        "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONPYCACHEPREFIX": cache,  # compiled once, read afterwards; the tree is untouched
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -134,7 +164,7 @@ def count_instructions(python: str, jobs: int = 2) -> dict[str, int]:
             return {row: count for (row, _, _), count in zip(rows, counts, strict=True)}
 
 
-def targets() -> list[tuple[str, str, str]]:
+def targets() -> list[Target]:
     """(row name, handler file or "-" for the baseline, module name)."""
     found = [(BASELINE, "-", "baseline")]
     for logical_id, function in sorted(template.functions().items()):
@@ -147,6 +177,16 @@ def targets() -> list[tuple[str, str, str]]:
 Row = tuple[str, float, float, float, float]
 
 
+def _round(rows: list[Target]) -> list[Target]:
+    """One round: every function once, with the baseline (first row) before the first and
+    after every BASELINE_EVERY functions."""
+    baseline, functions = rows[0], rows[1:]
+    out: list[Target] = []
+    for start in range(0, len(functions), BASELINE_EVERY):
+        out += [baseline, *functions[start : start + BASELINE_EVERY]]
+    return out
+
+
 def measure(samples: int = SAMPLES, python: str = sys.executable) -> list[Row]:
     """(function, import median ms, import + client median ms, import + client min ms, import +
     client CPU median ms) for the boto3 baseline and each template function."""
@@ -155,7 +195,7 @@ def measure(samples: int = SAMPLES, python: str = sys.executable) -> list[Row]:
         for _, path, name in targets():
             _sample(path, name, cache, python)  # compiles into the cache; not counted
         for _ in range(samples):
-            for row, path, name in targets():
+            for row, path, name in _round(targets()):
                 times.setdefault(row, []).append(_sample(path, name, cache, python))
     return [
         (
@@ -234,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         handlers = [r for r in rows if r[0] != BASELINE]
         slowest = max(handlers, key=lambda r: r[2])
         base = rows[0][2]
+        baseline_samples = args.samples * len(_round(targets())[:: BASELINE_EVERY + 1])
         spread = statistics.median(r[2] for r in handlers) - base
         wall, cpu = _ratios(rows, 2), _ratios(rows, 4)
         report.write_section(
@@ -246,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
                 "beyond the runtime's own start: importing the function's handler module in a "
                 "fresh interpreter, then creating the DynamoDB client its first request creates "
                 "(the layer makes clients lazily). The baseline is a bare handler that imports "
-                "boto3 and creates one DynamoDB client. Medians of "
-                f"{args.samples} samples a row (and the minimum), taken in rounds, bytecode "
+                "boto3 and creates one DynamoDB client. Each interpreter has its function's "
+                "environment from the template. Medians of "
+                f"{args.samples} samples a row (and the minimum), taken in rounds, the "
+                f"baseline's of {baseline_samples} spread through every round, bytecode "
                 "compiled beforehand; comparisons use the import + client column, in wall time "
                 "and in the CPU time of the same samples (a loaded machine adds waits for a CPU "
                 "to the wall time, unevenly). The median "

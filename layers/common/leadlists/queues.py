@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
+from leadlists import aws_clients
 from leadlists.config import settings
 from leadlists.models.export_message import ExportMessage
 from leadlists.models.message_base import QueueMessage
@@ -22,7 +21,7 @@ if TYPE_CHECKING:  # built by their senders: a function that sends none never im
 
 @lru_cache(maxsize=1)
 def _client() -> Any:
-    return boto3.client("sqs")
+    return aws_clients.client("sqs")
 
 
 # SQS delays a message at most this long: longer waits are made of several hops.

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from leadlists import aws_clients
 from leadlists.models.catalog_messages import CatalogFile
 
 INCOMING, REPORTS = "incoming/", "reports/"
@@ -17,7 +17,7 @@ READ_BYTES = 1 << 20
 
 def _client() -> Any:
     # Not cached: the endpoint (AWS_ENDPOINT_URL of a local runtime) may change between runs.
-    return boto3.client("s3")
+    return aws_clients.client("s3")
 
 
 def _get(file: CatalogFile, **extra: Any) -> dict[str, Any]:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
-
+from leadlists import aws_clients
 from leadlists.config import settings
 from leadlists.repositories import dynamo, exports, keys
 
@@ -71,7 +70,7 @@ def holder_partitions(org_id: str, kind: str, record_id: str) -> Iterator[str]:
 
 
 def _s3() -> Any:
-    return boto3.client("s3")
+    return aws_clients.client("s3")
 
 
 def export_prefix(org_id: str, list_id: str) -> str:

@@ -8,12 +8,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, cast
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from leadlists import tokens
+from leadlists import aws_clients, tokens
+from leadlists.repositories.attribute_values import deserialize, serialize
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
@@ -31,41 +30,26 @@ _RETRYABLE_ERRORS = frozenset(
     }
 )
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
 
 @lru_cache(maxsize=1)
 def client() -> Any:
     # Adaptive retries absorb throttling; AWS_ENDPOINT_URL (set by the local runtime) redirects it.
-    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+    return aws_clients.client(
+        "dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 8})
+    )
 
 
 def to_item(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in data.items() if v is not None}
+    return {k: serialize(v) for k, v in data.items() if v is not None}
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
-
-
-def _plain(value: Any) -> Any:
-    """Decimals back to int/float so models and JSON see ordinary numbers."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, set):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    """Plain values: numbers as int or float, so models and JSON see ordinary numbers."""
+    return {k: deserialize(v) for k, v in item.items()}
 
 
 def values(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in mapping.items()}
+    return {k: serialize(v) for k, v in mapping.items()}
 
 
 def chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:

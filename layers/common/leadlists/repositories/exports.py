@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import IO, Any, cast
 from urllib.parse import quote
 
-import boto3
 from botocore.config import Config
 
+from leadlists import aws_clients
 from leadlists.config import settings
+
+# SigV4 presigned URLs; AWS_ENDPOINT_URL (local runtime) makes the link point at the emulator.
+_CONFIG = Config(signature_version="s3v4")
 
 
 def _client() -> Any:
-    # SigV4 presigned URLs; AWS_ENDPOINT_URL (local runtime) makes the link point at the emulator.
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
+    return aws_clients.client("s3", config=_CONFIG)
+
+
+def _transfer_client() -> Any:
+    """boto3's S3 client, for its managed (multipart, retried) upload: imported by this path
+    only, so no other function pays for boto3's package."""
+    import boto3
+
+    return boto3.client("s3", config=_CONFIG)
 
 
 def _bucket() -> str:
@@ -29,7 +39,7 @@ def object_key(org_id: str, list_id: str, stamp: str) -> str:
 
 
 def upload_csv(key: str, body: IO[bytes], filename: str) -> None:
-    _client().upload_fileobj(
+    _transfer_client().upload_fileobj(
         body,
         _bucket(),
         key,

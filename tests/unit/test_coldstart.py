@@ -295,3 +295,13 @@ def test_webhook_api_key_and_authorizer_functions_import_only_their_own_operatio
         "list_api_keys", "leadlists.models.api_key_requests", "leadlists.services.api_key_secrets"
     )
     _absent("authorizer", "aws_lambda_powertools.metrics", "aws_lambda_powertools.tracing")
+
+
+_CONSUMERS = ["dead_letters", "catalog_chunk", "catalog_ingest", "webhook_delivery", "cleanup",
+              "refresh_worker", "refresh_segment", "tenant_copy", "export_worker"]  # fmt: skip
+
+
+@pytest.mark.parametrize("function", _CONSUMERS)
+def test_queue_consumers_import_only_what_a_record_needs(function):
+    # Their own SQS record model: no Powertools parser (its package, pydantic's network types).
+    _absent(function, "aws_lambda_powertools.utilities.parser", "pydantic.networks")

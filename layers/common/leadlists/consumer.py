@@ -20,31 +20,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
+from pydantic import Json, ValidationError
 
 from leadlists import batches, coldstart, metrics
 from leadlists.batches import PartialItemFailureResponse
 from leadlists.errors import Invalid
 from leadlists.models.messages import Delivery, Message, QueueMessage
+from leadlists.models.sqs_record import SqsRecord
 
 logger = Logger()
 
 
-class ReceiveAttributes(BaseModel):
-    """The one SQS attribute the consumers read. Lambda always sends it; a hand-built event
-    (or a ReceiveMessage without AttributeNames) lacks it, and counts as a first try."""
-
-    model_config = ConfigDict(extra="allow")
-
-    ApproximateReceiveCount: str = ""
-
-
-class QueueRecord(SqsRecordModel):
+class QueueRecord(SqsRecord):
     """An SQS record whose body is one of the queues' messages."""
 
     body: Json[Message]
-    attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -312,3 +312,12 @@ def test_queue_consumers_import_only_what_a_record_needs(function):
         "aws_lambda_powertools.metrics",
         "aws_lambda_powertools.tracing",
     )
+    if function != "dead_letters":  # which logs and counts a dead letter of any queue
+        # Each parses the messages its steps take, not the union of every queue's.
+        _absent(function, "leadlists.models.messages")
+
+
+def test_a_consumer_imports_no_other_queues_messages():
+    _absent("export_worker", "leadlists.models.run_messages", "leadlists.models.webhook_message")
+    _absent("cleanup", "leadlists.models.run_messages", "leadlists.models.catalog_messages")
+    _absent("webhook_delivery", "leadlists.models.run_messages", "leadlists.models.cleanup_message")

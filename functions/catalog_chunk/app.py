@@ -2,7 +2,7 @@
 last failed attempt marks the file failed in its report. Reports failures per record."""
 
 from leadlists.consumer import Step, handler
-from leadlists.models.messages import CatalogChunkMessage
+from leadlists.models.catalog_messages import CatalogChunkMessage
 from leadlists.services import catalog_ingest
 
 lambda_handler = handler(

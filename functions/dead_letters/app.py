@@ -2,10 +2,10 @@
 a message whose last attempt was killed (timeout, out of memory) never let its step give up, so
 its run, search or export is failed here, with a reason, instead of staying `running`."""
 
-from leadlists.consumer import dead_letter_handler
-from leadlists.models.messages import (
+from leadlists.dead_letters import dead_letter_handler
+from leadlists.models.export_message import ExportMessage
+from leadlists.models.run_messages import (
     CopyMessage,
-    ExportMessage,
     FinalizeMessage,
     RefreshMessage,
     SearchSegmentMessage,

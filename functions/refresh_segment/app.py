@@ -3,7 +3,7 @@ its "finalize" message, and evaluates one scan segment of a search beyond the sy
 Reports failures per record."""
 
 from leadlists.consumer import Step, handler
-from leadlists.models.messages import (
+from leadlists.models.run_messages import (
     FinalizeMessage,
     PassSegmentMessage,
     SearchSegmentMessage,

@@ -2,7 +2,7 @@
 coordinates its fan-out over scan segments beyond it. Reports failures per record."""
 
 from leadlists.consumer import Step, handler
-from leadlists.models.messages import RefreshMessage, SharedPassMessage
+from leadlists.models.run_messages import RefreshMessage, SharedPassMessage
 from leadlists.services import coordinator, refresh_requests, shared_pass
 
 lambda_handler = handler(

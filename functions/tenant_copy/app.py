@@ -2,7 +2,7 @@
 records, 100 a message. Reports failures per record."""
 
 from leadlists.consumer import Step, handler
-from leadlists.models.messages import CopyMessage
+from leadlists.models.run_messages import CopyMessage
 from leadlists.services import coordinator, copy_consumer
 
 lambda_handler = handler({CopyMessage: Step(copy_consumer.step, coordinator.give_up)})

@@ -3,7 +3,7 @@ records it, and queues the next attempt (or the dead-letter queue) when it fails
 failures per record."""
 
 from leadlists.consumer import Step, handler
-from leadlists.models.messages import WebhookMessage
+from leadlists.models.webhook_message import WebhookMessage
 from leadlists.services import webhook_delivery
 
 lambda_handler = handler({WebhookMessage: Step(webhook_delivery.step)})

@@ -94,6 +94,14 @@ def test_duration_is_measured_from_refresh_started_at(capsys, monkeypatch):
     assert value(doc, "MembersChanged") == 6
 
 
+def test_units_are_powertools_metric_units():
+    # Plain strings, so that the layer imports Powertools' Metrics only to publish one.
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    assert MetricUnit.Count.value == metrics.COUNT
+    assert MetricUnit.Milliseconds.value == metrics.MILLISECONDS
+
+
 def test_throttles_are_counted(capsys):
     metrics.throttled("BatchWriteItem", 3)
     (doc,) = emf_documents(capsys.readouterr().out)
@@ -105,7 +113,7 @@ def test_a_metric_that_cannot_be_published_never_fails_the_refresh(api, catalog,
     def broken(**_: Any) -> Any:
         raise RuntimeError("no metrics today")
 
-    monkeypatch.setattr(metrics, "EphemeralMetrics", broken)
+    monkeypatch.setattr("aws_lambda_powertools.metrics.EphemeralMetrics", broken)
     saved = _save(api)
     status, body, _ = api.post(f"/lists/refresh/{saved['id']}")
     assert status == 200 and body["refreshStatus"] == "idle", body

@@ -416,8 +416,10 @@ SAMPLE_SEGMENT = Path(__file__).resolve().parents[2] / "events" / "refresh_segme
         (None, "1", []),  # SQS retries it: the run goes on
         ("{not json", "last", []),  # names no run: straight to the DLQ after its retries
         (json.dumps({"type": "segment", "segment": 0}), "last", []),
+        # Another queue's message: not a type this consumer takes, failed unparsed.
+        (json.dumps({"type": "export", "organizationId": "o", "exportId": "e"}), "last", []),
     ],
-    ids=["valid-last-attempt", "valid-first-attempt", "bad-json", "missing-ids"],
+    ids=["valid-last-attempt", "valid-first-attempt", "bad-json", "missing-ids", "other-queue"],
 )
 def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
     monkeypatch, body, receive_count, blamed

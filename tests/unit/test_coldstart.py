@@ -295,3 +295,29 @@ def test_webhook_api_key_and_authorizer_functions_import_only_their_own_operatio
         "list_api_keys", "leadlists.models.api_key_requests", "leadlists.services.api_key_secrets"
     )
     _absent("authorizer", "aws_lambda_powertools.metrics", "aws_lambda_powertools.tracing")
+
+
+_CONSUMERS = ["dead_letters", "catalog_chunk", "catalog_ingest", "webhook_delivery", "cleanup",
+              "refresh_worker", "refresh_segment", "tenant_copy", "export_worker"]  # fmt: skip
+
+
+@pytest.mark.parametrize("function", _CONSUMERS)
+def test_queue_consumers_import_only_what_a_record_needs(function):
+    # Their own SQS record model: no Powertools parser (its package, pydantic's network types).
+    # Powertools' Metrics (and the Tracer it imports) wait for the first metric published.
+    _absent(
+        function,
+        "aws_lambda_powertools.utilities.parser",
+        "pydantic.networks",
+        "aws_lambda_powertools.metrics",
+        "aws_lambda_powertools.tracing",
+    )
+    if function != "dead_letters":  # which logs and counts a dead letter of any queue
+        # Each parses the messages its steps take, not the union of every queue's.
+        _absent(function, "leadlists.models.messages")
+
+
+def test_a_consumer_imports_no_other_queues_messages():
+    _absent("export_worker", "leadlists.models.run_messages", "leadlists.models.webhook_message")
+    _absent("cleanup", "leadlists.models.run_messages", "leadlists.models.catalog_messages")
+    _absent("webhook_delivery", "leadlists.models.run_messages", "leadlists.models.cleanup_message")

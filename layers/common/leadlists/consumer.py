@@ -1,8 +1,9 @@
 """The SQS adapter every queue consumer shares: message parsing, attempts, partial failures.
 
 Consumers stay a few lines: `lambda_handler = handler({MessageModel: step, ...})`, where a step
-takes the parsed message and its `Delivery`. Each record is validated against `QueueRecord`
-before any step runs: a malformed message (bad JSON, unknown type, missing
+takes the parsed message and its `Delivery`. Each record is validated before any step runs, its
+body against the message types the consumer's steps take (`record_model`: it imports no other
+queue's messages): a malformed message (bad JSON, a type this consumer does not take, missing
 ids) is reported failed and, naming no run to blame, reaches the dead-letter queue after its
 retries. A valid message whose step fails its last allowed attempt first lets the step give up (a
 refresh run's step marks its run and list failed), so a list never stays `running`.
@@ -15,36 +16,35 @@ start.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Union
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError
+from pydantic import Field, Json, create_model
 
-from leadlists import batches, coldstart, metrics
+from leadlists import batches, coldstart
 from leadlists.batches import PartialItemFailureResponse
 from leadlists.errors import Invalid
-from leadlists.models.messages import Delivery, Message, QueueMessage
+from leadlists.models.message_base import Delivery, QueueMessage
+from leadlists.models.sqs_record import SqsRecord
 
 logger = Logger()
 
 
-class ReceiveAttributes(BaseModel):
-    """The one SQS attribute the consumers read. Lambda always sends it; a hand-built event
-    (or a ReceiveMessage without AttributeNames) lacks it, and counts as a first try."""
+class QueueRecord(SqsRecord):
+    """An SQS record whose body is a queue's message: `record_model` says which ones."""
 
-    model_config = ConfigDict(extra="allow")
-
-    ApproximateReceiveCount: str = ""
+    body: Json[QueueMessage]
 
 
-class QueueRecord(SqsRecordModel):
-    """An SQS record whose body is one of the queues' messages."""
-
-    body: Json[Message]
-    attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
+def record_model(types: Collection[type[QueueMessage]]) -> type[QueueRecord]:
+    """`QueueRecord` whose body is one of `types`, told apart by their `type` tag (required,
+    as in the union of every queue's messages, even when there is one type). Made once, when a
+    consumer's handler is."""
+    body: Any = Annotated[Union[tuple(types)], Field(discriminator="type")]  # noqa: UP007 - a tuple
+    # A type made at runtime, which mypy cannot check as an annotation.
+    return create_model("QueueRecord", __base__=QueueRecord, body=(Json[body], ...))  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,10 @@ def _delivery(record: QueueRecord) -> Delivery:
 def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     """A consumer's `lambda_handler`: each record's message goes to the step for its type."""
 
+    model = record_model(steps.keys())
+
     def record_handler(record: dict[str, Any]) -> None:
-        consume(QueueRecord.model_validate(record), steps)
+        consume(model.model_validate(record), steps)
 
     return partial_batch_handler(record_handler)
 
@@ -110,30 +112,3 @@ def consume(record: QueueRecord, steps: Mapping[type[QueueMessage], Step]) -> No
 
 # Why a step gave up, in words a user reads in `refreshError` (the log keeps the exception).
 FAILED_EVERY_ATTEMPT = "it failed on each of its attempts"
-INTERRUPTED = "its work was interrupted on its last attempt (a timeout or lack of memory)"
-
-
-def dead_letter_handler(give_ups: Mapping[type[QueueMessage], GiveUp]) -> Handler:
-    """The `lambda_handler` of a consumer of dead-letter queues: a message that got there without
-    its step giving up (its last attempt was killed: timeout, out of memory) gives up now, so what
-    it belonged to ends failed, never `running`. Giving up twice changes nothing: a step that did
-    give up already finds its run failed. Each message is logged whole and counted (DeadLetters);
-    a malformed one too, and then dropped: it names nothing to fail, and would come back forever."""
-
-    def record_handler(record: dict[str, Any]) -> None:
-        message_id = record.get("messageId")
-        try:
-            message: QueueMessage = QueueRecord.model_validate(record).body
-        except ValidationError:
-            logger.error("Malformed dead letter", extra={"messageId": message_id,
-                                                         "body": record.get("body")})  # fmt: skip
-            metrics.dead_letter("malformed")
-            return
-        logger.error("Dead letter", extra={"messageId": message_id,
-                                           "body": message.model_dump(mode="json")})  # fmt: skip
-        give_up = give_ups.get(type(message))
-        if give_up is not None:
-            give_up(message, INTERRUPTED)
-        metrics.dead_letter(message.type)
-
-    return partial_batch_handler(record_handler)

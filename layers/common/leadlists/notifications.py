@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Field, Json
 
-from leadlists.consumer import Handler, ReceiveAttributes, partial_batch_handler
+from leadlists.consumer import Handler, partial_batch_handler
 from leadlists.models.catalog_messages import CatalogFile
+from leadlists.models.sqs_record import SqsRecord
 
 
 class S3Object(BaseModel):
@@ -50,9 +50,8 @@ class S3Notification(BaseModel):
     Event: str | None = None  # "s3:TestEvent" when S3 checks the destination
 
 
-class NotificationRecord(SqsRecordModel):
+class NotificationRecord(SqsRecord):
     body: Json[S3Notification]
-    attributes: ReceiveAttributes = Field(default_factory=ReceiveAttributes)  # type: ignore[assignment]
 
 
 def handler(on_file: Callable[[CatalogFile], None]) -> Handler:

@@ -1,7 +1,7 @@
 """The background queues' messages: one tagged union, built by `leadlists.queues` (and
-`refresh_queues`) and parsed by `leadlists.consumer` before any step runs, so no step checks a dict
-by hand. Each queue's messages are defined in their own module (a function that sends one kind
-imports only that); this one gathers them, for the consumers that parse any of them."""
+`refresh_queues`). Each queue's messages are defined in their own module (a function that sends
+one kind imports only that, a consumer those its steps take: `consumer.record_model`); this one
+gathers them, for the dead-letter consumer, which parses any of them."""
 
 from typing import Annotated
 

@@ -11,8 +11,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from leadlists import clock, queues
+from leadlists.models.export_message import ExportMessage
 from leadlists.models.exports import ExportStarted, SourceKind
-from leadlists.models.messages import Delivery, ExportMessage
+from leadlists.models.message_base import Delivery
 from leadlists.repositories import export_jobs as jobs
 from leadlists.repositories import exports
 from leadlists.repositories import lead_lists as lead_repo

@@ -26,7 +26,8 @@ from standardwebhooks import Webhook
 from leadlists import queues
 from leadlists.clock import iso
 from leadlists.config import settings
-from leadlists.models.messages import Delivery, WebhookMessage
+from leadlists.models.message_base import Delivery
+from leadlists.models.webhook_message import WebhookMessage
 from leadlists.repositories import webhooks as repo
 from leadlists.services import webhook_http, webhook_urls
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from annotated_types import Interval
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -19,6 +18,9 @@ from pydantic import (
 )
 
 from leadlists.clock import iso
+
+if TYPE_CHECKING:  # a type only: the OpenAPI package is imported by routes, not by models
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50

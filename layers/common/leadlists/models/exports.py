@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from leadlists.models.common import json_answers
 from leadlists.status import ExportStatus
+
+if TYPE_CHECKING:  # a type only: the OpenAPI package is imported by routes, not by models
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 
 class SourceKind(StrEnum):

@@ -422,7 +422,7 @@ SAMPLE_SEGMENT = Path(__file__).resolve().parents[2] / "events" / "refresh_segme
     ids=["valid-last-attempt", "valid-first-attempt", "bad-json", "missing-ids", "other-queue"],
 )
 def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
-    monkeypatch, body, receive_count, blamed
+    monkeypatch, caplog, body, receive_count, blamed
 ):
     from leadlists import consumer
     from leadlists.models.messages import Delivery, SegmentMessage
@@ -448,6 +448,11 @@ def test_consumer_gives_up_the_run_only_on_a_valid_messages_last_attempt(
         handler({"Records": [record]}, lambdas.context_for("RefreshSegmentFunction"))
     assert given_up == blamed
     assert len(steps) == (1 if body is None else 0)  # a malformed message reaches no step
+    # ...and is logged with its id and why, on every attempt (no step will say it).
+    malformed = [r for r in caplog.records if r.getMessage() == "Malformed message"]
+    expected = [] if body is None else [record["messageId"]]
+    assert [getattr(r, "messageId", None) for r in malformed] == expected
+    assert all(getattr(r, "errors", None) for r in malformed)
     if steps:
         count = int(record["attributes"]["ApproximateReceiveCount"])
         assert steps[0].token == f"{record['messageId']}#{count}"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
 from aws_lambda_powertools import Logger
-from pydantic import Field, Json, create_model
+from pydantic import Field, Json, ValidationError, create_model
 
 from leadlists import batches, coldstart
 from leadlists.batches import PartialItemFailureResponse
@@ -72,7 +72,19 @@ def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     model = record_model(steps.keys())
 
     def record_handler(record: dict[str, Any]) -> None:
-        consume(model.model_validate(record), steps)
+        try:
+            parsed = model.model_validate(record)
+        except ValidationError as error:
+            # No step sees it, so say here why it failed; after its retries it is a dead letter.
+            logger.warning(
+                "Malformed message",
+                extra={
+                    "messageId": record.get("messageId") if isinstance(record, dict) else None,
+                    "errors": error.errors(include_url=False, include_input=False),
+                },
+            )
+            raise
+        consume(parsed, steps)
 
     return partial_batch_handler(record_handler)
 

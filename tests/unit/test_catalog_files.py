@@ -181,3 +181,26 @@ def test_s3_notifications_name_the_file_and_its_version() -> None:
     assert skips_invalid("incoming/a.skip-invalid.csv", {})
     assert skips_invalid("incoming/a.csv", {"skip-invalid": "TRUE"})
     assert not skips_invalid("incoming/skip-invalid.d/a.csv", {"skip-invalid": "no"})
+
+
+def test_a_notification_that_fails_validation_is_reported_failed_and_logged(caplog) -> None:
+    from pathlib import Path
+
+    from leadlists import notifications
+    from leadlists_local import lambdas
+
+    event = json.loads((Path(__file__).parents[2] / "events" / "catalog_ingest.json").read_text())
+    s3 = {"bucket": {"name": "catalog"}, "object": {"key": "incoming/a.csv"}}
+    created = {"eventName": "ObjectCreated:Put", "s3": s3}
+    good = {**event["Records"][0], "body": json.dumps({"Records": [created]})}
+    bad = {**good, "messageId": "bad-1", "body": "{not json"}
+    seen: list[str] = []
+    handler = notifications.handler(lambda file: seen.append(file.key))
+
+    answer = handler({"Records": [good, bad]}, lambdas.context_for("CatalogIngestFunction"))
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "bad-1"}]}
+    assert seen == ["incoming/a.csv"]  # the good record's file still went on
+    malformed = [r for r in caplog.records if r.getMessage() == "Malformed message"]
+    assert [getattr(r, "messageId", None) for r in malformed] == ["bad-1"]
+    assert getattr(malformed[0], "errors", None)

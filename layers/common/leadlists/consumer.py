@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, TypeVar, Union
 
 from aws_lambda_powertools import Logger
 from pydantic import Field, Json, ValidationError, create_model
@@ -58,6 +58,7 @@ class Step:
 
 
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
+Record = TypeVar("Record", bound=SqsRecord)
 GiveUp = Callable[[Any, str], None]
 
 
@@ -72,21 +73,26 @@ def handler(steps: Mapping[type[QueueMessage], Step]) -> Handler:
     model = record_model(steps.keys())
 
     def record_handler(record: dict[str, Any]) -> None:
-        try:
-            parsed = model.model_validate(record)
-        except ValidationError as error:
-            # No step sees it, so say here why it failed; after its retries it is a dead letter.
-            logger.warning(
-                "Malformed message",
-                extra={
-                    "messageId": record.get("messageId") if isinstance(record, dict) else None,
-                    "errors": error.errors(include_url=False, include_input=False),
-                },
-            )
-            raise
-        consume(parsed, steps)
+        consume(parse(model, record), steps)
 
     return partial_batch_handler(record_handler)
+
+
+def parse(model: type[Record], record: dict[str, Any]) -> Record:
+    """`record` validated as `model`. One that fails is logged (its id and pydantic's errors,
+    not its input) on every attempt, since no step sees it, and fails as usual: after its
+    retries it is a dead letter."""
+    try:
+        return model.model_validate(record)
+    except ValidationError as error:
+        logger.warning(
+            "Malformed message",
+            extra={
+                "messageId": record.get("messageId") if isinstance(record, dict) else None,
+                "errors": error.errors(include_url=False, include_input=False),
+            },
+        )
+        raise
 
 
 def partial_batch_handler(record_handler: Callable[[dict[str, Any]], None]) -> Handler:

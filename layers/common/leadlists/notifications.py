@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, Field, Json
 
-from leadlists.consumer import Handler, partial_batch_handler
+from leadlists.consumer import Handler, parse, partial_batch_handler
 from leadlists.models.catalog_messages import CatalogFile
 from leadlists.models.sqs_record import SqsRecord
 
@@ -58,7 +58,7 @@ def handler(on_file: Callable[[CatalogFile], None]) -> Handler:
     """A consumer's `lambda_handler`: `on_file` for every object each notification names."""
 
     def record_handler(record: dict[str, Any]) -> None:
-        for event in NotificationRecord.model_validate(record).body.Records:
+        for event in parse(NotificationRecord, record).body.Records:
             if event.eventName.startswith("ObjectCreated:"):
                 on_file(event.file())
 

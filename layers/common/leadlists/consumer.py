@@ -25,7 +25,6 @@ from pydantic import Field, Json, ValidationError, create_model
 
 from leadlists import batches, coldstart
 from leadlists.batches import PartialItemFailureResponse
-from leadlists.errors import Invalid
 from leadlists.models.message_base import Delivery, QueueMessage
 from leadlists.models.sqs_record import SqsRecord
 
@@ -113,17 +112,15 @@ def consume(record: QueueRecord, steps: Mapping[type[QueueMessage], Step]) -> No
     so the message is reported failed and the redrive policy moves it to the dead-letter queue."""
     message: QueueMessage = record.body
     delivery = _delivery(record)
-    step = steps.get(type(message))
+    step = steps[type(message)]  # the record's model admits only the steps' message types
     try:
-        if step is None:
-            raise Invalid(f"No consumer for {message.type!r} messages on this queue")
         step.run(message, delivery)
     except Exception:
         if delivery.last_attempt:
             logger.exception(
                 "Message failed its last attempt", extra={"messageId": delivery.message_id}
             )
-            if step is not None and step.give_up is not None:
+            if step.give_up is not None:
                 step.give_up(message, FAILED_EVERY_ATTEMPT)
         raise
 

@@ -23,6 +23,11 @@ from leadlists.models.run_messages import (
 logger = Logger()
 
 
+def _segment_queue() -> str:
+    """The segment queue's URL: fan-out segments, finalization, search and pass segments."""
+    return queues.required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+
+
 def send_refresh_request(org_id: str, list_id: str, run_id: str) -> bool:
     """Queue a list's computation. False (and a warning) when no queue is configured."""
     url = settings().refresh_queue_url
@@ -37,7 +42,7 @@ def send_refresh_request(org_id: str, list_id: str, run_id: str) -> bool:
 
 def send_segments(org_id: str, list_id: str, run_id: str, segments: int) -> int:
     """One message per scan segment of a fan-out run."""
-    url = queues.required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    url = _segment_queue()
     run: dict[str, Any] = {"organizationId": org_id, "listId": list_id, "runId": run_id}
     messages = (SegmentMessage(**run, segment=n, segments=segments) for n in range(segments))
     return queues.send_batch(url, messages)
@@ -45,7 +50,7 @@ def send_segments(org_id: str, list_id: str, run_id: str, segments: int) -> int:
 
 def send_finalize(org_id: str, list_id: str, run_id: str) -> None:
     """Ask for a fan-out run's completion (on the segment queue, so it gets its own retries)."""
-    url = queues.required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    url = _segment_queue()
     queues.send_batch(url, [FinalizeMessage(organizationId=org_id, listId=list_id, runId=run_id)])
 
 
@@ -54,7 +59,7 @@ def send_finalize(org_id: str, list_id: str, run_id: str) -> None:
 
 def send_search_segments(org_id: str, search_id: str, segments: int) -> int:
     """One message per scan segment of a search over the synchronous budget."""
-    url = queues.required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    url = _segment_queue()
     messages = (
         SearchSegmentMessage(
             organizationId=org_id, searchId=search_id, segment=n, segments=segments
@@ -79,7 +84,7 @@ def send_shared_pass(requests: Iterable[tuple[str, str, str]]) -> int:
 
 def send_pass_segments(runs: list[RunRef], segments: int) -> int:
     """One message per scan segment of a shared pass, each naming every run it serves."""
-    url = queues.required(settings().refresh_segment_queue_url, "REFRESH_SEGMENT_QUEUE_URL")
+    url = _segment_queue()
     messages = (
         PassSegmentMessage(segment=n, segments=segments, runs=runs) for n in range(segments)
     )

@@ -103,15 +103,16 @@ def _function_env(name: str) -> dict[str, str]:
     if function is None:  # the baseline: a bare handler has no settings
         return {}
     defaults = {
-        name: str(parameter["Default"])
-        for name, parameter in template.load().get("Parameters", {}).items()
-        if "Default" in parameter
+        parameter: str(spec["Default"])
+        for parameter, spec in template.load().get("Parameters", {}).items()
+        if "Default" in spec
     }
 
     def resolve(key: str, value: object) -> str:
-        if isinstance(value, dict) and value.get("Ref") in defaults:
-            return defaults[value["Ref"]]  # a stack parameter: its default
-        return str(value) if not isinstance(value, dict) else f"bench-{key.lower()}"  # a resource
+        if not isinstance(value, dict):
+            return str(value)
+        # A stack parameter's default; a resource (a table, a queue) gets a placeholder.
+        return defaults.get(value.get("Ref", ""), f"bench-{key.lower()}")
 
     return {key: resolve(key, value) for key, value in function.environment.items()}
 
@@ -192,10 +193,12 @@ def measure(samples: int = SAMPLES, python: str = sys.executable) -> list[Row]:
     client CPU median ms) for the boto3 baseline and each template function."""
     times: dict[str, list[Sample]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as cache:
-        for _, path, name in targets():
+        rows = targets()
+        for _, path, name in rows:
             _sample(path, name, cache, python)  # compiles into the cache; not counted
+        order = _round(rows)
         for _ in range(samples):
-            for row, path, name in _round(targets()):
+            for row, path, name in order:
                 times.setdefault(row, []).append(_sample(path, name, cache, python))
     return [
         (
@@ -274,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         handlers = [r for r in rows if r[0] != BASELINE]
         slowest = max(handlers, key=lambda r: r[2])
         base = rows[0][2]
-        baseline_samples = args.samples * len(_round(targets())[:: BASELINE_EVERY + 1])
+        baseline_samples = args.samples * sum(t[0] == BASELINE for t in _round(targets()))
         spread = statistics.median(r[2] for r in handlers) - base
         wall, cpu = _ratios(rows, 2), _ratios(rows, 4)
         report.write_section(
